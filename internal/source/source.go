@@ -1,0 +1,281 @@
+// Package source owns every conversion between the three column units used in
+// prefect-lsp: byte offsets into the exact document text (what every span in
+// the project is), Unicode code points (what go.yaml.in/yaml/v4 reports in
+// Node.Column and LoadError marks), and LSP positions (UTF-16 code units by
+// default, UTF-8 bytes when the client negotiates it).
+//
+// Lines end at "\n"; a "\r" before it belongs to the line ending, as do lone
+// "\r" characters (YAML and LSP both treat CR, LF and CRLF as line breaks).
+// A leading byte order mark is part of line 0 like any other text: its
+// UTF-16 width is 1, so editors that keep the BOM in the buffer agree.
+package source
+
+import (
+	"sort"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Span is a half-open byte range [Start, End) into a File's text.
+type Span struct {
+	Start, End int
+}
+
+// Len returns the number of bytes covered by s.
+func (s Span) Len() int { return s.End - s.Start }
+
+// Contains reports whether the byte offset off lies inside s, with the end
+// offset included so that a cursor just after a token still touches it.
+func (s Span) Contains(off int) bool { return s.Start <= off && off <= s.End }
+
+// Overlaps reports whether two spans share at least one byte, or touch when
+// either is empty.
+func (s Span) Overlaps(o Span) bool {
+	if s.Len() == 0 || o.Len() == 0 {
+		return s.Start <= o.End && o.Start <= s.End
+	}
+	return s.Start < o.End && o.Start < s.End
+}
+
+// IsValid reports whether s is a well-formed span.
+func (s Span) IsValid() bool { return s.Start >= 0 && s.End >= s.Start }
+
+// Encoding is the unit in which a Position's Character counts.
+type Encoding int
+
+const (
+	// UTF16 counts UTF-16 code units: the LSP default.
+	UTF16 Encoding = iota
+	// UTF8 counts bytes.
+	UTF8
+	// UTF32 counts Unicode code points, as go.yaml.in/yaml/v4 columns do.
+	UTF32
+)
+
+func (e Encoding) String() string {
+	switch e {
+	case UTF8:
+		return "utf-8"
+	case UTF32:
+		return "utf-32"
+	default:
+		return "utf-16"
+	}
+}
+
+// Position is a zero-based line and character in some Encoding.
+type Position struct {
+	Line, Character int
+}
+
+// Range is a pair of positions.
+type Range struct {
+	Start, End Position
+}
+
+// File is an immutable text with a line index. It is safe for concurrent use.
+type File struct {
+	Name  string
+	text  string
+	lines []int // byte offset of the start of each line
+}
+
+// NewFile indexes text.
+func NewFile(name, text string) *File {
+	f := &File{Name: name, text: text, lines: []int{0}}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			f.lines = append(f.lines, i+1)
+		case '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			f.lines = append(f.lines, i+1)
+		}
+	}
+	return f
+}
+
+// Text returns the whole text.
+func (f *File) Text() string { return f.text }
+
+// Len returns the length of the text in bytes.
+func (f *File) Len() int { return len(f.text) }
+
+// LineCount returns the number of lines (a final line without a newline
+// counts; an empty text has one empty line).
+func (f *File) LineCount() int { return len(f.lines) }
+
+// Slice returns the text covered by s, clamped to the text.
+func (f *File) Slice(s Span) string {
+	s = f.Clamp(s)
+	return f.text[s.Start:s.End]
+}
+
+// Clamp limits s to the text.
+func (f *File) Clamp(s Span) Span {
+	if s.Start < 0 {
+		s.Start = 0
+	}
+	if s.Start > len(f.text) {
+		s.Start = len(f.text)
+	}
+	if s.End < s.Start {
+		s.End = s.Start
+	}
+	if s.End > len(f.text) {
+		s.End = len(f.text)
+	}
+	return s
+}
+
+// LineStart returns the byte offset at which line (zero-based) starts; lines
+// past the end map to the end of the text.
+func (f *File) LineStart(line int) int {
+	if line < 0 {
+		return 0
+	}
+	if line >= len(f.lines) {
+		return len(f.text)
+	}
+	return f.lines[line]
+}
+
+// LineEnd returns the byte offset of the end of line's content, before its
+// line break.
+func (f *File) LineEnd(line int) int {
+	if line < 0 {
+		line = 0
+	}
+	if line >= len(f.lines) {
+		return len(f.text)
+	}
+	end := len(f.text)
+	if line+1 < len(f.lines) {
+		end = f.lines[line+1]
+	}
+	for end > f.lines[line] && (f.text[end-1] == '\n' || f.text[end-1] == '\r') {
+		end--
+	}
+	return end
+}
+
+// LineText returns the content of line without its line break.
+func (f *File) LineText(line int) string {
+	return f.text[f.LineStart(line):f.LineEnd(line)]
+}
+
+// LineOf returns the zero-based line containing the byte offset off.
+func (f *File) LineOf(off int) int {
+	if off <= 0 {
+		return 0
+	}
+	if off > len(f.text) {
+		off = len(f.text)
+	}
+	return sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+}
+
+// Position converts a byte offset into a Position in enc. An offset inside a
+// multi-byte character or a line break is moved back to the character's start.
+func (f *File) Position(off int, enc Encoding) Position {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(f.text) {
+		off = len(f.text)
+	}
+	line := f.LineOf(off)
+	start := f.lines[line]
+	end := f.LineEnd(line)
+	if off > end {
+		off = end
+	}
+	return Position{Line: line, Character: width(f.text[start:off], enc)}
+}
+
+// Range converts a span into a Range in enc.
+func (f *File) Range(s Span, enc Encoding) Range {
+	s = f.Clamp(s)
+	return Range{Start: f.Position(s.Start, enc), End: f.Position(s.End, enc)}
+}
+
+// Offset converts a Position in enc into a byte offset. Lines past the end map
+// to the end of the text; characters past the end of a line map to the end of
+// its content; a character in the middle of a surrogate pair or a multi-byte
+// sequence maps to the start of that character.
+func (f *File) Offset(p Position, enc Encoding) int {
+	if p.Line < 0 {
+		return 0
+	}
+	if p.Line >= len(f.lines) {
+		return len(f.text)
+	}
+	start := f.lines[p.Line]
+	end := f.LineEnd(p.Line)
+	if p.Character <= 0 {
+		return start
+	}
+	n := 0
+	for i := start; i < end; {
+		r, size := utf8.DecodeRuneInString(f.text[i:end])
+		w := runeWidth(r, size, enc)
+		if n+w > p.Character {
+			return i
+		}
+		n += w
+		i += size
+		if n == p.Character {
+			return i
+		}
+	}
+	return end
+}
+
+// SpanOf converts a Range in enc into a byte span.
+func (f *File) SpanOf(r Range, enc Encoding) Span {
+	s := Span{Start: f.Offset(r.Start, enc), End: f.Offset(r.End, enc)}
+	if s.End < s.Start {
+		s.Start, s.End = s.End, s.Start
+	}
+	return s
+}
+
+// OffsetOfColumn converts a one-based line and one-based code-point column, as
+// go.yaml.in/yaml/v4 reports them, into a byte offset.
+func (f *File) OffsetOfColumn(line, column int) int {
+	return f.Offset(Position{Line: line - 1, Character: column - 1}, UTF32)
+}
+
+// Width returns the width of s in enc.
+func Width(s string, enc Encoding) int { return width(s, enc) }
+
+func width(s string, enc Encoding) int {
+	switch enc {
+	case UTF8:
+		return len(s)
+	case UTF32:
+		return utf8.RuneCountInString(s)
+	}
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		n += runeWidth(r, size, UTF16)
+		i += size
+	}
+	return n
+}
+
+func runeWidth(r rune, size int, enc Encoding) int {
+	switch enc {
+	case UTF8:
+		return size
+	case UTF32:
+		return 1
+	}
+	if r == utf8.RuneError && size == 1 {
+		return 1
+	}
+	return len(utf16.Encode([]rune{r}))
+}

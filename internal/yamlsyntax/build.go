@@ -1,0 +1,379 @@
+package yamlsyntax
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	yaml "go.yaml.in/yaml/v4"
+)
+
+type builder struct {
+	doc       *Document
+	bomOffset int
+	tooDeep   bool
+	aliases   []*pendingAlias
+}
+
+type pendingAlias struct {
+	node *Node
+	name string
+}
+
+// build converts a yaml.Node. parentIndent is the column (in bytes from the
+// line start) of the enclosing block collection, -1 at the top; flow is true
+// inside a flow collection.
+func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *Node {
+	if depth > MaxDepth {
+		if !b.tooDeep {
+			b.tooDeep = true
+			b.doc.problem(TooLarge, b.doc.startOf(y), fmt.Sprintf("nesting is deeper than %d levels; prefect-lsp stops here", MaxDepth))
+			b.doc.Loadable = false
+		}
+		return nil
+	}
+	text := b.doc.File.Text()
+	start := b.doc.offset(y.Line, y.Column)
+	n := &Node{Anchor: y.Anchor}
+	// Skip node properties: &anchor and !tag, in either order.
+	i := start
+	for i < len(text) && (text[i] == '&' || text[i] == '!') {
+		j := i
+		for j < len(text) && !isSpace(text[j]) && !(flow && isFlowIndicator(text[j])) {
+			j++
+		}
+		if text[i] == '&' {
+			n.AnchorSpan = source.Span{Start: i, End: j}
+		} else {
+			n.TagSpan = source.Span{Start: i, End: j}
+		}
+		i = skipSpaceAndComments(text, j, true)
+	}
+	if y.Kind != yaml.AliasNode && i != start {
+		start = i
+	}
+	n.Line = b.doc.File.LineOf(start)
+	if n.Anchor != "" {
+		b.doc.Anchors[n.Anchor] = append(b.doc.Anchors[n.Anchor], n)
+	}
+	switch y.Kind {
+	case yaml.ScalarNode:
+		n.Kind = ScalarNode
+		n.Text = y.Value
+		switch {
+		case y.Style&yaml.DoubleQuotedStyle != 0:
+			n.Style = DoubleQuoted
+		case y.Style&yaml.SingleQuotedStyle != 0:
+			n.Style = SingleQuoted
+		case y.Style&yaml.LiteralStyle != 0:
+			n.Style = Literal
+		case y.Style&yaml.FoldedStyle != 0:
+			n.Style = Folded
+		}
+		n.Span = source.Span{Start: start, End: b.scalarEnd(n, start, parentIndent, flow)}
+		b.resolveScalar(n, y)
+	case yaml.AliasNode:
+		n.Kind = AliasNode
+		n.Text = y.Value
+		n.Span = source.Span{Start: start, End: start + 1 + len(y.Value)}
+		if n.Span.End > len(text) {
+			n.Span.End = len(text)
+		}
+		b.aliases = append(b.aliases, &pendingAlias{node: n, name: y.Value})
+		b.doc.Aliases = append(b.doc.Aliases, n)
+	case yaml.MappingNode, yaml.SequenceNode:
+		if y.Kind == yaml.MappingNode {
+			n.Kind = MappingNode
+			n.Tag = TagMap
+		} else {
+			n.Kind = SequenceNode
+			n.Tag = TagSeq
+		}
+		if y.Tag != "" && y.Style&yaml.TaggedStyle != 0 {
+			n.Tag = longTag(y.Tag)
+		}
+		isFlow := y.Style&yaml.FlowStyle != 0
+		childIndent := parentIndent
+		if isFlow {
+			n.Style = Flow
+		} else {
+			n.Style = Block
+			childIndent = start - b.doc.File.LineStart(n.Line)
+		}
+		n.Content = make([]*Node, 0, len(y.Content))
+		for _, c := range y.Content {
+			child := b.build(c, childIndent, flow || isFlow, depth+1)
+			if child == nil {
+				return nil
+			}
+			n.Content = append(n.Content, child)
+		}
+		end := start
+		if len(n.Content) > 0 {
+			end = n.Content[len(n.Content)-1].Span.End
+		}
+		if isFlow {
+			end = flowEnd(text, start, end, len(n.Content) == 0)
+		}
+		n.Span = source.Span{Start: start, End: end}
+		if n.Kind == MappingNode {
+			b.checkKeys(n)
+		}
+	}
+	return n
+}
+
+func longTag(t string) string {
+	if strings.HasPrefix(t, "!!") {
+		return "tag:yaml.org,2002:" + t[2:]
+	}
+	return t
+}
+
+// resolveScalar sets the tag and value PyYAML gives the scalar.
+func (b *builder) resolveScalar(n *Node, y *yaml.Node) {
+	explicit := y.Style&yaml.TaggedStyle != 0 && y.Tag != ""
+	switch {
+	case explicit && y.Tag == "!":
+		n.Tag = TagStr
+	case explicit:
+		n.Tag = longTag(y.Tag)
+	case n.Style == Plain:
+		n.Tag = ResolvePlain(n.Text)
+	default:
+		n.Tag = TagStr
+	}
+	switch n.Tag {
+	case TagMerge, TagValue:
+		n.value = n.Text
+		return
+	case TagBinary:
+		n.value = n.Text
+		return
+	}
+	v, ok := constructScalar(n.Tag, n.Text)
+	if !ok {
+		b.doc.Loadable = false
+		if strings.HasPrefix(n.Tag, "tag:yaml.org,2002:") {
+			b.doc.problem(LoadError, n.Span, fmt.Sprintf("PyYAML cannot read %q as %s", n.Text, strings.TrimPrefix(n.Tag, "tag:yaml.org,2002:")))
+		} else {
+			b.doc.problem(LoadError, spanOr(n.TagSpan, n.Span), fmt.Sprintf("unknown tag %q: PyYAML's safe_load, which Prefect uses, cannot construct it", n.Tag))
+		}
+		n.value = n.Text
+		return
+	}
+	n.value = v
+}
+
+func spanOr(a, b source.Span) source.Span {
+	if a.Len() > 0 {
+		return a
+	}
+	return b
+}
+
+// checkKeys reports unhashable keys (a mapping or sequence used as a key,
+// typically an unquoted "{{ placeholder }}") and duplicate keys.
+func (b *builder) checkKeys(n *Node) {
+	seen := map[string]*Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind == MappingNode || k.Kind == SequenceNode {
+			b.doc.Loadable = false
+			msg := fmt.Sprintf("a %s cannot be a mapping key: PyYAML fails with \"found unhashable key\"", k.Kind)
+			if looksLikePlaceholder(b.doc.File.Slice(n.Span)) {
+				msg = "unquoted \"{{ ... }}\" is a YAML flow mapping, not a string, and PyYAML fails with \"found unhashable key\"; quote the value, e.g. \"{{ $VAR }}\""
+				b.doc.problem(LoadError, n.Span, msg)
+			} else {
+				b.doc.problem(LoadError, k.Span, msg)
+			}
+			continue
+		}
+		if k.Kind != ScalarNode || k.Tag == TagMerge {
+			continue
+		}
+		key := keyString(k)
+		if prev, ok := seen[key]; ok {
+			b.doc.problem(DuplicateKey, k.Span, fmt.Sprintf("duplicate key %q: PyYAML keeps only the last value and drops the one on line %d without a word", k.Text, prev.Line+1), prev.Span)
+		}
+		seen[key] = k
+	}
+}
+
+func looksLikePlaceholder(s string) bool {
+	return strings.HasPrefix(strings.TrimSpace(s), "{{")
+}
+
+// keyString is the identity of a scalar key as a Python dict key.
+// Python treats True == 1 and 1.0 == 1 as the same dict key.
+func keyString(k *Node) string {
+	switch v := k.value.(type) {
+	case string:
+		return "s:" + v
+	case bool:
+		if v {
+			return "n:1"
+		}
+		return "n:0"
+	case int64:
+		return fmt.Sprintf("n:%d", v)
+	case float64:
+		if v == float64(int64(v)) {
+			return fmt.Sprintf("n:%d", int64(v))
+		}
+		return fmt.Sprintf("n:%v", v)
+	default:
+		return fmt.Sprintf("%T:%v", v, v)
+	}
+}
+
+func (b *builder) resolveAliases() {
+	// PyYAML resolves an alias to the most recent anchor of that name
+	// defined before it.
+	for _, a := range b.aliases {
+		defs := b.doc.Anchors[a.name]
+		var target *Node
+		for _, d := range defs {
+			if d.Span.Start < a.node.Span.Start || d.AnchorSpan.Start < a.node.Span.Start {
+				target = d
+			}
+		}
+		if target == nil && len(defs) > 0 {
+			target = defs[0]
+		}
+		if target == nil {
+			b.doc.Loadable = false
+			b.doc.problem(LoadError, a.node.Span, fmt.Sprintf("unknown alias *%s: no anchor &%s is defined before it", a.name, a.name))
+			continue
+		}
+		a.node.Target = target
+	}
+}
+
+// expandedSize counts the nodes the document stands for with aliases
+// expanded, memoised per node and capped.
+func expandedSize(n *Node, memo map[*Node]int) int {
+	if n == nil {
+		return 0
+	}
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	memo[n] = MaxExpandedNodes + 1 // a cycle counts as too large
+	size := 1
+	if n.Kind == AliasNode {
+		size = expandedSize(n.Target, memo)
+	} else {
+		for _, c := range n.Content {
+			size += expandedSize(c, memo)
+			if size > MaxExpandedNodes {
+				break
+			}
+		}
+	}
+	memo[n] = size
+	return size
+}
+
+// flatten computes every mapping's effective pairs, applying merge keys as
+// PyYAML's SafeConstructor.flatten_mapping does.
+func (b *builder) flatten(n *Node, done map[*Node]bool) {
+	if n == nil || done[n] {
+		return
+	}
+	done[n] = true
+	switch n.Kind {
+	case AliasNode:
+		b.flatten(n.Target, done)
+		return
+	case SequenceNode:
+		for _, c := range n.Content {
+			b.flatten(c, done)
+		}
+		return
+	case MappingNode:
+	case ScalarNode:
+		if n.Tag == TagValue {
+			b.doc.Loadable = false
+			b.doc.problem(LoadError, n.Span, "a plain \"=\" is YAML 1.1's value tag, which PyYAML's safe_load cannot construct; quote it")
+		}
+		return
+	default:
+		return
+	}
+	for _, c := range n.Content {
+		b.flatten(c, done)
+	}
+	var merged, own []Pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == ScalarNode && k.Tag == TagValue {
+			k.Tag = TagStr // PyYAML reads a "=" key as a string
+		}
+		if k.Kind == ScalarNode && k.Tag == TagMerge {
+			merged = append(merged, b.mergePairs(k, v)...)
+			continue
+		}
+		own = append(own, Pair{Key: k, Value: v})
+	}
+	all := append(merged, own...)
+	index := map[string]int{}
+	pairs := make([]Pair, 0, len(all))
+	for _, p := range all {
+		kr := p.Key.Resolve()
+		if kr == nil || kr.Kind != ScalarNode {
+			continue
+		}
+		id := keyString(kr)
+		if j, ok := index[id]; ok {
+			// Python keeps the first key object and the last value; when
+			// both keys read the same, the later pair's spans are the
+			// ones that count.
+			if pairs[j].Key.Resolve().Text != kr.Text || pairs[j].Key.Resolve().Tag != kr.Tag {
+				p.Key = pairs[j].Key
+			}
+			pairs[j] = p
+			continue
+		}
+		index[id] = len(pairs)
+		pairs = append(pairs, p)
+	}
+	n.pairs = pairs
+}
+
+func (b *builder) mergePairs(key, v *Node) []Pair {
+	r := v.Resolve()
+	if r == nil {
+		return nil
+	}
+	via := func(ps []Pair, site *Node) []Pair {
+		out := make([]Pair, len(ps))
+		for i, p := range ps {
+			p.Via = site // the outermost merge site is where the reader looks
+			out[i] = p
+		}
+		return out
+	}
+	switch r.Kind {
+	case MappingNode:
+		return via(r.pairs, v)
+	case SequenceNode:
+		var out []Pair
+		// Earlier mappings in the list take precedence: PyYAML merges them
+		// in reverse order.
+		for i := len(r.Content) - 1; i >= 0; i-- {
+			item := r.Content[i]
+			ir := item.Resolve()
+			if ir == nil || ir.Kind != MappingNode {
+				b.doc.Loadable = false
+				b.doc.problem(LoadError, item.Span, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this item is a %s", item.TypeName()))
+				continue
+			}
+			out = append(out, via(ir.pairs, item)...)
+		}
+		return out
+	}
+	b.doc.Loadable = false
+	b.doc.problem(LoadError, v.Span, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this is a %s", v.TypeName()), key.Span)
+	return nil
+}
