@@ -262,8 +262,9 @@ func checkRRuleValue(line string, dtstart *rruleDate, what string) (string, bool
 	if !freqSet {
 		return fmt.Sprintf("%s has no FREQ", what), false
 	}
-	dtAware := dtstart != nil && dtstart.aware
-	if until != nil && until.aware != dtAware {
+	// Without DTSTART dateutil starts "now" in UNTIL's zone, so only an
+	// explicit DTSTART can disagree with UNTIL.
+	if dtstart != nil && until != nil && until.aware != dtstart.aware {
 		return "RRULE UNTIL values must be specified in UTC when DTSTART is timezone-aware (and without a zone when DTSTART has none)", false
 	}
 	if dtstart != nil {
