@@ -366,14 +366,25 @@ func (b *builder) mergePairs(key, v *Node) []Pair {
 			ir := item.Resolve()
 			if ir == nil || ir.Kind != MappingNode {
 				b.doc.Loadable = false
-				b.doc.problem(LoadError, item.Span, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this item is a %s", item.TypeName()))
-				continue
+				at := item.Span
+				if v.Kind == AliasNode {
+					at = v.Span
+				}
+				b.doc.problem(LoadError, at, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this list holds %s", article(item.TypeName())), key.Span)
+				return nil
 			}
 			out = append(out, via(ir.pairs, item)...)
 		}
 		return out
 	}
 	b.doc.Loadable = false
-	b.doc.problem(LoadError, v.Span, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this is a %s", v.TypeName()), key.Span)
+	b.doc.problem(LoadError, v.Span, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this is %s", article(v.TypeName())), key.Span)
 	return nil
+}
+
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

@@ -1,0 +1,83 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+)
+
+// Pass is what a rule sees: one prefect.yaml, its model, and the project
+// around it.
+type Pass struct {
+	Rule *Rule
+	// Path is the prefect.yaml's absolute path (or the name given for
+	// standard input); Root the project root that entrypoints and other
+	// paths resolve against.
+	Path, Root string
+	Src        *source.File
+	Doc        *yamlsyntax.Document
+	File       *prefectyaml.File
+	Config     *config.Config
+	// Env carries the project services (flow code index, file system
+	// view) shared by all passes of one run.
+	Env *Env
+
+	ctx   context.Context
+	diags *[]*Diagnostic
+	memo  map[string]any
+}
+
+// Context is cancelled when the analysis is superseded.
+func (p *Pass) Context() context.Context { return p.ctx }
+
+// Report adds a diagnostic of the pass's rule at span, with the rule's
+// severity, and returns it so that the rule can attach fixes.
+func (p *Pass) Report(span source.Span, msg string) *Diagnostic {
+	d := &Diagnostic{RuleID: p.Rule.ID, Severity: p.Rule.Severity, Span: p.Src.Clamp(span), Message: msg}
+	*p.diags = append(*p.diags, d)
+	return d
+}
+
+// Reportf is Report with formatting.
+func (p *Pass) Reportf(span source.Span, format string, args ...any) *Diagnostic {
+	return p.Report(span, fmt.Sprintf(format, args...))
+}
+
+// ReportNode reports on a node's span; when the node was reached through an
+// alias or merge (via), the diagnostic names that site as related
+// information, so that the problem is shown where it can be fixed and where
+// it is used.
+func (p *Pass) ReportNode(n, via *yamlsyntax.Node, format string, args ...any) *Diagnostic {
+	d := p.Reportf(n.Span, format, args...)
+	p.AddVia(d, via)
+	return d
+}
+
+// AddVia adds the alias or merge site as related information.
+func (p *Pass) AddVia(d *Diagnostic, via *yamlsyntax.Node) {
+	if via == nil {
+		return
+	}
+	what := "used here"
+	if via.Kind == yamlsyntax.AliasNode {
+		what = fmt.Sprintf("used here through alias *%s", via.Text)
+	} else {
+		what = "merged in here"
+	}
+	d.Related = append(d.Related, Related{Span: via.Span, Message: what})
+}
+
+// Memo computes a value once per analysis run and shares it between rules
+// (e.g. schema validation results, resolved pool types).
+func (p *Pass) Memo(key string, f func() any) any {
+	if v, ok := p.memo[key]; ok {
+		return v
+	}
+	v := f()
+	p.memo[key] = v
+	return v
+}

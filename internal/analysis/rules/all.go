@@ -1,0 +1,33 @@
+// Package rules holds every prefect-lsp rule and the one explicit list of
+// them (All). Each rule is a value in the file of its family (yaml.go,
+// schema.go, schedules.go, steps.go, templating.go, workpools.go, flows.go,
+// guidance.go); its docs page docs/rules/<id>.md is generated from the value
+// (go test ./internal/analysis/rules -update-docs), and its golden tests live
+// in testdata/<id>/.
+package rules
+
+import "github.com/prefect-lsp/prefect-lsp/internal/analysis"
+
+// All returns every rule, in a stable order.
+func All() []*analysis.Rule {
+	return []*analysis.Rule{
+		// YAML as Prefect reads it.
+		YAMLSyntax,
+		YAMLLoad,
+		DuplicateKey,
+		YAML11Scalar,
+		UnquotedPlaceholder,
+		FileTooLarge,
+		ConfigError,
+	}
+}
+
+// ByID returns the rule with the given id.
+func ByID(id string) *analysis.Rule {
+	for _, r := range All() {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}

@@ -1,0 +1,403 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+)
+
+var YAMLSyntax = &analysis.Rule{
+	ID:       "yaml-syntax",
+	Summary:  "the file is not valid YAML, so Prefect skips it entirely",
+	Severity: analysis.Error,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Reports YAML syntax errors at the exact place the parser stopped, including
+tabs where PyYAML (the YAML reader Prefect uses) expects a token.
+
+## Why
+` + "`prefect deploy`" + ` prints "Unable to read the specified config file ... Skipping." and goes
+on as if the file did not exist (prefect.md §1.5), which usually ends in a
+confusing "An entrypoint must be provided" error.
+
+## Example
+` + "```yaml" + `
+deployments:
+  - name: etl
+     entrypoint: flows/etl.py:etl   # indented one space too far
+` + "```" + `
+
+Fix the indentation so that keys of one mapping line up:
+
+` + "```yaml" + `
+deployments:
+  - name: etl
+    entrypoint: flows/etl.py:etl
+` + "```" + `
+
+## How to silence
+A file that does not parse cannot be analysed further; this rule cannot be
+silenced with a comment.`,
+	Run: func(p *analysis.Pass) {
+		for _, pr := range p.Doc.Problems {
+			if pr.Kind != yamlsyntax.SyntaxError {
+				continue
+			}
+			d := p.Reportf(pr.Span, "%s", yamlMessage(pr.Message, p.Src.Slice(pr.Span)))
+			for _, r := range pr.Related {
+				d.Related = append(d.Related, analysis.Related{Span: r, Message: "the construct that the error belongs to starts here"})
+			}
+		}
+	},
+}
+
+// yamlMessage rephrases the YAML library's messages for users.
+func yamlMessage(m, at string) string {
+	m = strings.TrimPrefix(m, "yaml: ")
+	switch {
+	case strings.Contains(m, "cannot start any token") && strings.HasPrefix(at, "\t"):
+		return "invalid YAML: a tab cannot indent or separate tokens in YAML; use spaces. Prefect skips the whole file"
+	case strings.Contains(m, "tab") && strings.HasPrefix(m, "a tab"):
+		return m
+	case strings.Contains(m, "mapping values are not allowed in this context"):
+		return "invalid YAML: a \"key: value\" is not allowed here (check the indentation, or quote a value that contains \": \"); Prefect skips the whole file"
+	case strings.Contains(m, "did not find expected key"):
+		return "invalid YAML: expected a key at this indentation (check that the keys of one mapping line up); Prefect skips the whole file"
+	case strings.Contains(m, "did not find expected '-' indicator"):
+		return "invalid YAML: expected a \"- \" list item at this indentation; Prefect skips the whole file"
+	}
+	return "invalid YAML: " + m + "; Prefect skips the whole file"
+}
+
+var YAMLLoad = &analysis.Rule{
+	ID:       "yaml-load-error",
+	Summary:  "valid YAML that PyYAML's safe_load refuses, so Prefect skips the file",
+	Severity: analysis.Error,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Reports YAML that parses but that PyYAML's ` + "`safe_load`" + ` (what Prefect uses) cannot
+turn into data: several documents separated by ` + "`---`" + `, unknown tags such as
+` + "`!Ref`" + `, aliases to anchors that are not defined before them, merge keys (` + "`<<`" + `)
+whose value is not a mapping, and values PyYAML cannot construct.
+
+## Why
+Prefect then prints "Unable to read the specified config file" and skips the
+file (prefect.md §1.5).
+
+## Example
+` + "```yaml" + `
+deployments:
+  - name: etl
+    work_pool: *pool     # no "&pool" anchor before this line
+` + "```" + `
+
+Define the anchor first, usually under ` + "`definitions:`" + `:
+
+` + "```yaml" + `
+definitions:
+  work_pools:
+    k8s: &pool
+      name: k8s
+deployments:
+  - name: etl
+    work_pool: *pool
+` + "```" + `
+
+## How to silence
+` + "`# prefect-lsp: ignore[yaml-load-error]`" + ` on the line, though Prefect will still fail.`,
+	Run: func(p *analysis.Pass) {
+		for _, pr := range p.Doc.Problems {
+			if pr.Kind != yamlsyntax.LoadError || strings.Contains(pr.Message, "unquoted \"{{") {
+				continue
+			}
+			d := p.Reportf(pr.Span, "%s", pr.Message)
+			for _, r := range pr.Related {
+				d.Related = append(d.Related, analysis.Related{Span: r, Message: "related"})
+			}
+		}
+	},
+}
+
+var UnquotedPlaceholder = &analysis.Rule{
+	ID:       "unquoted-placeholder",
+	Summary:  "an unquoted {{ placeholder }} is a YAML mapping, and PyYAML fails to load the file",
+	Severity: analysis.Error,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Finds ` + "`{{ ... }}`" + ` placeholders written without quotes.
+
+## Why
+In YAML, ` + "`{`" + ` starts a flow mapping: ` + "`image: {{ $IMAGE }}`" + ` is a mapping whose key is
+another mapping. PyYAML stops with "found unhashable key" and Prefect skips the
+whole file (prefect.md §3).
+
+## Example
+` + "```yaml" + `
+tags: [{{ $PROJECT }}, etl]
+` + "```" + `
+
+Quote every value that starts with ` + "`{{`" + `:
+
+` + "```yaml" + `
+tags: ["{{ $PROJECT }}", etl]
+` + "```" + `
+
+## How to silence
+Not recommended: the file does not load. ` + "`# prefect-lsp: ignore[unquoted-placeholder]`" + `.`,
+	Run: func(p *analysis.Pass) {
+		for _, pr := range p.Doc.Problems {
+			if pr.Kind != yamlsyntax.LoadError || !strings.Contains(pr.Message, "unquoted \"{{") {
+				continue
+			}
+			text := p.Src.Slice(pr.Span)
+			d := p.Reportf(pr.Span, "unquoted %s is a YAML flow mapping, not a string: PyYAML fails with \"found unhashable key\" and Prefect skips the whole file; quote it", text)
+			if !strings.ContainsAny(text, "\n\r") {
+				d.Fixes = append(d.Fixes, analysis.Fix{
+					Title:       "Quote " + text,
+					Edits:       []source.Edit{{Span: pr.Span, NewText: doubleQuote(text)}},
+					IsPreferred: true,
+					Safe:        true,
+				})
+			}
+		}
+	},
+}
+
+var DuplicateKey = &analysis.Rule{
+	ID:       "duplicate-key",
+	Summary:  "a key appears twice in one mapping; PyYAML silently keeps the last value",
+	Severity: analysis.Warning,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Reports a key written twice in the same mapping.
+
+## Why
+PyYAML keeps the last value and drops the first without a word, so half of
+what you wrote has no effect.
+
+## Example
+` + "```yaml" + `
+deployments:
+  - name: etl
+    entrypoint: flows/old.py:etl
+    entrypoint: flows/etl.py:etl
+` + "```" + `
+
+Keep one of them.
+
+## How to silence
+` + "`# prefect-lsp: ignore[duplicate-key]`" + ` on the line of the second key.`,
+	Run: func(p *analysis.Pass) {
+		for _, pr := range p.Doc.Problems {
+			if pr.Kind != yamlsyntax.DuplicateKey {
+				continue
+			}
+			d := p.Reportf(pr.Span, "%s", pr.Message)
+			for _, r := range pr.Related {
+				d.Related = append(d.Related, analysis.Related{Span: r, Message: "first written here; this value is dropped"})
+			}
+			d.Tags = append(d.Tags, analysis.TagUnnecessary)
+		}
+	},
+}
+
+var FileTooLarge = &analysis.Rule{
+	ID:       "file-too-large",
+	Summary:  "the file exceeds prefect-lsp's limits (size, nesting or alias expansion)",
+	Severity: analysis.Warning,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Reports files that are larger than 16 MiB, nested deeper than 1,000 levels, or
+whose aliases expand to more than a million nodes (an "alias bomb").
+
+## Why
+prefect-lsp bounds its time and memory on every input; beyond these limits it
+stops analysing. Prefect itself would take a very long time or run out of
+memory on such files.
+
+## Example
+` + "```yaml" + `
+a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+# ... nine more levels: a billion nodes
+` + "```" + `
+
+## How to silence
+` + "`# prefect-lsp: ignore-file[file-too-large]`" + `.`,
+	Run: func(p *analysis.Pass) {
+		for _, pr := range p.Doc.Problems {
+			if pr.Kind == yamlsyntax.TooLarge {
+				p.Reportf(pr.Span, "%s", pr.Message)
+			}
+		}
+	},
+}
+
+var YAML11Scalar = &analysis.Rule{
+	ID:       "yaml11-scalar",
+	Summary:  "an unquoted value that YAML 1.1 (PyYAML) reads differently than it looks",
+	Severity: analysis.Warning,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Finds plain (unquoted) values that PyYAML, which reads YAML 1.1, turns into
+something other than what most editors and YAML 1.2 tools show:
+
+| written | PyYAML reads |
+|---|---|
+| ` + "`yes`, `no`, `on`, `off`, `Y`..." + ` | booleans (` + "`no`" + ` is ` + "`False`" + `) |
+| ` + "`1:30`" + ` | the sexagesimal integer 90 |
+| ` + "`0755`" + ` | the octal integer 493 |
+| ` + "`1_000`" + ` | the integer 1000 |
+
+## Why
+Parameters, tags and environment values then carry a different value than
+written (the "Norway problem": ` + "`country: no`" + ` becomes ` + "`False`" + `).
+
+## Example
+` + "```yaml" + `
+parameters:
+  country: no
+  start: 1:30
+` + "```" + `
+
+Quote them:
+
+` + "```yaml" + `
+parameters:
+  country: "no"
+  start: "1:30"
+` + "```" + `
+
+## How to silence
+Write the value in its canonical form (` + "`false`, `90`" + `) or add
+` + "`# prefect-lsp: ignore[yaml11-scalar]`" + `.`,
+	Run: func(p *analysis.Pass) {
+		walkScalars(p.Doc.Root, func(n *yamlsyntax.Node) {
+			if n.Style != yamlsyntax.Plain {
+				return
+			}
+			why := yaml11Surprise(n)
+			if why == "" {
+				return
+			}
+			raw := p.Src.Slice(n.Span)
+			d := p.Reportf(n.Span, "unquoted %q is read by PyYAML (YAML 1.1) as %s; quote it if you mean the text %q", raw, why, raw)
+			if !strings.ContainsAny(raw, "\n\r") {
+				d.Fixes = append(d.Fixes, analysis.Fix{
+					Title:       fmt.Sprintf("Quote %q", raw),
+					Edits:       []source.Edit{{Span: n.Span, NewText: doubleQuote(raw)}},
+					IsPreferred: true,
+				})
+			}
+		})
+	},
+}
+
+// yaml11Surprise explains how PyYAML reads a plain scalar when that differs
+// from YAML 1.2's core schema, or returns "".
+func yaml11Surprise(n *yamlsyntax.Node) string {
+	switch n.Tag {
+	case yamlsyntax.TagBool:
+		switch n.Text {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return ""
+		}
+		return fmt.Sprintf("the boolean %v", pyRepr(n.Scalar()))
+	case yamlsyntax.TagInt:
+		t := strings.TrimLeft(n.Text, "+-")
+		if strings.Contains(t, ":") {
+			return fmt.Sprintf("the sexagesimal (base 60) integer %v", n.Scalar())
+		}
+		if len(t) > 1 && t[0] == '0' && t[1] != 'x' && t[1] != 'b' {
+			return fmt.Sprintf("the octal integer %v", n.Scalar())
+		}
+		if strings.Contains(t, "_") {
+			return fmt.Sprintf("the integer %v", n.Scalar())
+		}
+	case yamlsyntax.TagFloat:
+		if strings.Contains(n.Text, ":") {
+			return fmt.Sprintf("the sexagesimal (base 60) float %v", n.Scalar())
+		}
+	}
+	return ""
+}
+
+func pyRepr(v any) string {
+	switch v := v.(type) {
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	}
+	return fmt.Sprint(v)
+}
+
+// walkScalars visits every scalar written in the document once (aliases
+// are not followed: their targets are visited where they are written).
+func walkScalars(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case yamlsyntax.ScalarNode:
+		f(n)
+	case yamlsyntax.MappingNode, yamlsyntax.SequenceNode:
+		for _, c := range n.Content {
+			walkScalars(c, f)
+		}
+	}
+}
+
+// doubleQuote renders s as a YAML double-quoted scalar.
+func doubleQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+var ConfigError = &analysis.Rule{
+	ID:       "config-error",
+	Summary:  "the prefect-lsp configuration file next to this prefect.yaml has an error",
+	Severity: analysis.Warning,
+	Category: analysis.CategoryConfig,
+	Doc: `## What it does
+Reports errors in the ` + "`[tool.prefect-lsp]`" + ` table of pyproject.toml or in
+prefect-lsp.toml: TOML syntax errors, unknown settings and bad values.
+
+## Why
+A broken configuration is ignored (defaults apply), which is rarely what you
+meant.
+
+## Example
+` + "```toml" + `
+[tool.prefect-lsp]
+sever = "self-hosted"   # typo: server
+` + "```" + `
+
+## How to silence
+Fix the configuration file; ` + "`# prefect-lsp: ignore-file[config-error]`" + ` in the prefect.yaml.`,
+	Run: func(p *analysis.Pass) {
+		probs, _ := p.Memo("config-problems", func() any { return []config.Problem(nil) }).([]config.Problem)
+		for _, pr := range probs {
+			d := p.Reportf(source.Span{}, "%s: %s", pr.Path, pr.Message)
+			d.Related = append(d.Related, analysis.Related{Path: pr.Path, Span: pr.Span, Message: pr.Message})
+		}
+	},
+}

@@ -1,0 +1,220 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+)
+
+// Env holds services shared across analyses: how to read project files
+// (open editor buffers win over the disk) and caches that rules fill.
+type Env struct {
+	// ReadFile reads a project file; nil means os.ReadFile.
+	ReadFile func(path string) ([]byte, error)
+	// Values holds long-lived shared services keyed by name (e.g. the flow
+	// code index); packages that own a service define typed accessors.
+	Values map[string]any
+}
+
+// Read reads a file through the environment.
+func (e *Env) Read(path string) ([]byte, error) {
+	if e != nil && e.ReadFile != nil {
+		return e.ReadFile(path)
+	}
+	return os.ReadFile(path)
+}
+
+// Input is one analysis request.
+type Input struct {
+	Path string // absolute path of the prefect.yaml (or a display name)
+	Text string
+	// Config is the effective configuration; nil loads it from the disk
+	// next to Path.
+	Config         *config.Config
+	ConfigProblems []config.Problem
+	Env            *Env
+}
+
+// Result is what an analysis produced.
+type Result struct {
+	Path        string
+	Src         *source.File
+	Doc         *yamlsyntax.Document
+	File        *prefectyaml.File
+	Config      *config.Config
+	Diagnostics []Diagnostic
+	// RuleErrors lists rules that panicked (a bug in prefect-lsp); the
+	// analysis goes on without them.
+	RuleErrors []string
+}
+
+// Run analyses one prefect.yaml with the given rules. It checks ctx between
+// rules and returns nil when cancelled.
+func Run(ctx context.Context, in Input, rules []*Rule) *Result {
+	cfg := in.Config
+	cfgProblems := in.ConfigProblems
+	if cfg == nil {
+		cfg, cfgProblems = config.Load(filepath.Dir(in.Path))
+	}
+	env := in.Env
+	if env == nil {
+		env = &Env{}
+	}
+	doc := yamlsyntax.Parse(in.Path, in.Text)
+	file := prefectyaml.Parse(doc)
+	res := &Result{Path: in.Path, Src: doc.File, Doc: doc, File: file, Config: cfg}
+	var diags []*Diagnostic
+	memo := map[string]any{"config-problems": cfgProblems}
+	severities := map[string]Severity{}
+	for id, s := range cfg.Rules {
+		if sev, ok := ParseSeverity(s); ok {
+			severities[id] = sev
+		}
+	}
+	ignored := map[string]bool{}
+	for _, id := range cfg.IgnoredRules(in.Path) {
+		ignored[id] = true
+	}
+	for _, r := range rules {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if ignored[r.ID] || ignored["*"] {
+			continue
+		}
+		if sev, ok := severities[r.ID]; ok && sev == Off {
+			continue
+		}
+		p := &Pass{Rule: r, Path: in.Path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &diags, memo: memo}
+		if err := runRule(p); err != "" {
+			res.RuleErrors = append(res.RuleErrors, err)
+		}
+	}
+	sup := parseSuppressions(doc.File)
+	seen := map[string]int{}
+	for _, d := range diags {
+		if sev, ok := severities[d.RuleID]; ok {
+			d.Severity = sev
+		}
+		if sup.suppressed(d.RuleID, doc.File.LineOf(d.Span.Start)) {
+			continue
+		}
+		key := fmt.Sprintf("%s|%d|%d|%s", d.RuleID, d.Span.Start, d.Span.End, d.Message)
+		if i, ok := seen[key]; ok {
+			res.Diagnostics[i].Related = appendRelated(res.Diagnostics[i].Related, d.Related)
+			continue
+		}
+		seen[key] = len(res.Diagnostics)
+		res.Diagnostics = append(res.Diagnostics, *d)
+	}
+	sort.SliceStable(res.Diagnostics, func(i, j int) bool {
+		a, b := res.Diagnostics[i], res.Diagnostics[j]
+		if a.Span.Start != b.Span.Start {
+			return a.Span.Start < b.Span.Start
+		}
+		if a.Span.End != b.Span.End {
+			return a.Span.End < b.Span.End
+		}
+		return a.RuleID < b.RuleID
+	})
+	return res
+}
+
+func appendRelated(a, b []Related) []Related {
+	for _, r := range b {
+		dup := false
+		for _, x := range a {
+			if x == r {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			a = append(a, r)
+		}
+	}
+	return a
+}
+
+func runRule(p *Pass) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("rule %s panicked: %v\n%s", p.Rule.ID, r, debug.Stack())
+		}
+	}()
+	p.Rule.Run(p)
+	return ""
+}
+
+// Suppression comments:
+//
+//	key: value  # prefect-lsp: ignore[rule-id, other-rule] optional reason
+//	# prefect-lsp: ignore[rule-id]          (on the line above)
+//	# prefect-lsp: ignore-file[rule-id]     (anywhere: the whole file)
+//
+// "ignore" or "ignore-file" without brackets silences every rule.
+var suppressionRE = regexp.MustCompile(`#\s*prefect-lsp:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?`)
+
+type suppressions struct {
+	file  map[string]bool
+	lines map[int]map[string]bool
+}
+
+func parseSuppressions(f *source.File) suppressions {
+	s := suppressions{file: map[string]bool{}, lines: map[int]map[string]bool{}}
+	text := f.Text()
+	if !strings.Contains(text, "prefect-lsp:") {
+		return s
+	}
+	for _, m := range suppressionRE.FindAllStringSubmatchIndex(text, -1) {
+		kind := text[m[2]:m[3]]
+		ids := []string{"*"}
+		if m[4] >= 0 {
+			ids = nil
+			for _, id := range strings.Split(text[m[4]:m[5]], ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					ids = append(ids, id)
+				}
+			}
+		}
+		if kind == "ignore-file" {
+			for _, id := range ids {
+				s.file[id] = true
+			}
+			continue
+		}
+		line := f.LineOf(m[0])
+		targets := []int{line}
+		// A comment alone on its line applies to the next line.
+		if strings.TrimSpace(text[f.LineStart(line):m[0]]) == "" {
+			targets = append(targets, line+1)
+		}
+		for _, l := range targets {
+			if s.lines[l] == nil {
+				s.lines[l] = map[string]bool{}
+			}
+			for _, id := range ids {
+				s.lines[l][id] = true
+			}
+		}
+	}
+	return s
+}
+
+func (s suppressions) suppressed(id string, line int) bool {
+	if s.file[id] || s.file["*"] {
+		return true
+	}
+	l := s.lines[line]
+	return l[id] || l["*"]
+}
