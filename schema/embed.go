@@ -1,0 +1,41 @@
+// Package schema owns the JSON Schemas embedded in prefect-lsp. The main one,
+// prefect.schema.json, describes prefect.yaml (draft 2020-12) more strictly
+// than Prefect does: keys that Prefect silently drops are errors here, and
+// every property carries a title, a description, a default, examples and an
+// x-docs link for hovers and completion (facts from prefect.md §1).
+package schema
+
+import (
+	"bytes"
+	_ "embed" // prefect.schema.json
+	"fmt"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// PrefectSchema is the text of prefect.schema.json.
+//
+//go:embed prefect.schema.json
+var PrefectSchema []byte
+
+// PrefectSchemaURL is the $id of PrefectSchema; error locations refer to it.
+const PrefectSchemaURL = "https://github.com/prefect-lsp/prefect-lsp/schema/prefect.schema.json"
+
+var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(PrefectSchema))
+	if err != nil {
+		return nil, fmt.Errorf("prefect.schema.json: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(PrefectSchemaURL, doc); err != nil {
+		return nil, fmt.Errorf("prefect.schema.json: %w", err)
+	}
+	return c.Compile(PrefectSchemaURL)
+})
+
+// Compile returns the compiled prefect.yaml schema. It is compiled once and
+// shared; the result is safe for concurrent Validate calls. The schema uses
+// no "format" keywords, so no formats need registering.
+func Compile() (*jsonschema.Schema, error) { return compiled() }
