@@ -91,3 +91,44 @@ func TestValidateIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateOddValuesDoNotPanic feeds values a careless caller might pass.
+func TestValidateOddValuesDoNotPanic(t *testing.T) {
+	odd := []any{struct{}{}, map[any]any{"a": 1}, []string{"x"}, map[string]string{"A": "1"}, float64(1e300), -0.0}
+	for _, v := range odd {
+		for _, key := range []string{"cpu", "env", "volumes", "unknown", "env.X"} {
+			probs, err := Validate("docker", map[string]any{key: v})
+			_ = probs
+			_ = err
+		}
+	}
+}
+
+func FuzzSuggestAndInfer(f *testing.F) {
+	f.Add("kubernetes", "cpu")
+	f.Add("ecs", "env.FOO.BAR")
+	f.Add("process", "")
+	f.Add("docker", ".")
+	f.Fuzz(func(t *testing.T, typ, key string) {
+		SuggestVariable(typ, key)
+		Infer([]string{key, typ})
+		if _, ok := Lookup(typ); ok {
+			if _, err := Validate(typ, map[string]any{key: key}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkValidate(b *testing.B) {
+	vars := map[string]any{"image": "repo/img:1", "cpu": 1024, "memory": "2 GB", "env": map[string]any{"A": "1", "B": 2}, "cpus": 2}
+	if _, err := Schema("ecs"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Validate("ecs", vars); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
