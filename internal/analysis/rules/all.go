@@ -19,6 +19,16 @@ func All() []*analysis.Rule {
 		UnquotedPlaceholder,
 		FileTooLarge,
 		ConfigError,
+		StringExpected,
+
+		// Structure: prefect.yaml's model.
+		NotAMapping,
+		UnknownKey,
+		WrongType,
+		InvalidValue,
+		MissingName,
+		MissingEntrypoint,
+		DuplicateDeploymentName,
 	}
 }
 
