@@ -97,6 +97,8 @@ var (
 
 var catalog = []*Step{
 	{
+		// agit_clone (the async form, importable since 3.1.7) takes the same
+		// arguments; it is listed as an alias so it is not reported unknown.
 		Short: "git_clone", Module: modCore, Aliases: []string{modPull + ".git_clone", modPull + ".agit_clone"},
 		Summary: "Clones a git repository into the working directory.",
 		Since:   "2.10.14", Action: "pull", Kind: KindGit,
