@@ -180,7 +180,7 @@ func (d *Deployment) DisplayName() string {
 	if s, ok := d.Name.Str(); ok && s != "" {
 		return s
 	}
-	if t := d.Name.Text(); t != "" {
+	if t := d.Name.Text(); t != "" && !d.Name.Value.IsNull() {
 		return t
 	}
 	return "#" + itoa(d.Index)

@@ -29,6 +29,18 @@ func All() []*analysis.Rule {
 		MissingName,
 		MissingEntrypoint,
 		DuplicateDeploymentName,
+
+		// Schedules and concurrency (schedules.go).
+		// -- schedules: add rules above this line --
+
+		// Steps and templating (steps.go, templating.go).
+		// -- steps: add rules above this line --
+
+		// Work pools and the serve / worker / push guidance (workpools.go, guidance.go).
+		// -- workpools: add rules above this line --
+
+		// Flow code: entrypoints and parameters (flows.go).
+		// -- flows: add rules above this line --
 	}
 }
 

@@ -342,10 +342,15 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 			span = value.Span
 		}
 		name := lastKey(path)
-		if key == nil && len(path) > 0 {
+		if key == nil && len(path) > 1 {
 			name = "item " + path[len(path)-1] + " of " + lastKey(path[:len(path)-1])
+			at = where(p, path[:len(path)-2])
 		}
-		return []schemaFinding{{rule: "wrong-type", span: span, via: via, message: fmt.Sprintf("%s %s must be %s, but it is %s", name, at, typeList(k.Want), article(value.TypeName()))}}
+		got := article(value.TypeName())
+		if value.IsNull() {
+			got = "empty (null)"
+		}
+		return []schemaFinding{{rule: "wrong-type", span: span, via: via, message: fmt.Sprintf("%s %s must be %s, but it is %s", name, at, typeList(k.Want), got)}}
 	case *kind.Required:
 		span := value.Span
 		if key != nil {

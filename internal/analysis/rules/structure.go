@@ -89,7 +89,11 @@ deployments:
 			if d.Name.Set() {
 				continue
 			}
-			diag := p.Reportf(deploymentHead(p, d), "deployment #%d has no name: prefect deploy fails with \"A deployment name must be provided\" and --all skips it; add name: <deployment-name>", d.Index)
+			msg := fmt.Sprintf("deployment #%d has no name: prefect --no-prompt deploy fails with \"A deployment name must be provided\" and --all skips it; add name: <deployment-name>", d.Index)
+			if !d.Entrypoint.Set() {
+				msg += " and entrypoint: path/to/file.py:flow_function"
+			}
+			diag := p.Report(deploymentHead(p, d), msg)
 			p.AddVia(diag, d.Via)
 		}
 	},
@@ -123,8 +127,8 @@ deployments:
 ` + "`# prefect-lsp: ignore[missing-entrypoint]`" + ` if you always pass the entrypoint on the command line.`,
 	Run: func(p *analysis.Pass) {
 		for _, d := range p.File.Deployments {
-			if d.Entrypoint.Set() {
-				continue
+			if d.Entrypoint.Set() || !d.Name.Set() {
+				continue // an unnamed entry is reported once, by missing-name
 			}
 			diag := p.Reportf(deploymentHead(p, d), "deployment %q has no entrypoint: prefect --no-prompt deploy fails with \"An entrypoint must be provided\"; add entrypoint: path/to/file.py:flow_function", d.DisplayName())
 			p.AddVia(diag, d.Via)
