@@ -1,0 +1,308 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/guidance"
+	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
+	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	"github.com/prefect-lsp/prefect-lsp/internal/steps"
+	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+)
+
+// ExplainedDeployment is one item of `explain --format json`.
+type ExplainedDeployment struct {
+	Path       string `json:"path"`
+	Line       int    `json:"line"` // 1-based line of the deployment
+	Deployment string `json:"deployment"`
+	WorkPool   string `json:"workPool"`
+	PoolType   string `json:"poolType"`
+	Entrypoint string `json:"entrypoint"`
+	// EntrypointStatus says whether the entrypoint's function was found.
+	EntrypointStatus string                  `json:"entrypointStatus"`
+	Facts            guidance.Facts          `json:"facts"`
+	Recommendation   guidance.Recommendation `json:"recommendation"`
+}
+
+func runExplain(args []string, stdio Stdio) int {
+	fs := newFlagSet("explain", "explain [flags] [PATH...]\n\nFor each deployment of each prefect.yaml: its work pool, entrypoint, how it runs\ntoday and the simplest option of the decision guide (serve, push or managed pool,\nworker) that fits.", stdio)
+	format := fs.String("format", "text", "output format: text (markdown) or json")
+	mermaid := fs.Bool("mermaid", false, "text format: add the decision guide as a Mermaid flowchart with the path taken")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stdio.Err, "prefect-lsp explain: unknown --format %q; use text or json\n", *format)
+		return ExitUsage
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "prefect-lsp explain: %v\n", err)
+		return ExitInternal
+	}
+	configs := &configCache{}
+	col := &collector{wd: wd, configs: configs, seen: map[string]bool{}}
+	for _, p := range paths {
+		if p == "-" {
+			fmt.Fprintln(stdio.Err, "prefect-lsp explain: standard input is not supported; give a path")
+			return ExitUsage
+		}
+		if err := col.collect(p); err != nil {
+			fmt.Fprintf(stdio.Err, "prefect-lsp explain: %v\n", err)
+			return ExitUsage
+		}
+	}
+	code := ExitOK
+	for _, p := range col.problems {
+		fmt.Fprintf(stdio.Err, "prefect-lsp explain: %s\n", p)
+		code = ExitInternal
+	}
+	if len(col.targets) == 0 && len(col.problems) == 0 {
+		fmt.Fprintf(stdio.Err, "prefect-lsp explain: no prefect.yaml found in %s\n", strings.Join(paths, ", "))
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	var items []ExplainedDeployment
+	for i, t := range col.targets {
+		data, err := os.ReadFile(t.abs)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "prefect-lsp explain: %v\n", err)
+			code = ExitInternal
+			continue
+		}
+		cfg, probs := configs.load(filepath.Dir(t.abs))
+		res := analysis.Run(ctx, analysis.Input{Path: t.abs, Text: string(data), Config: cfg, ConfigProblems: probs}, nil)
+		if res == nil {
+			return ExitInternal
+		}
+		if msg := syntaxProblem(res.Doc); msg != "" {
+			fmt.Fprintf(stdio.Err, "prefect-lsp explain: %s: the file is not valid YAML (%s); run `prefect-lsp check %s`\n", t.display, msg, t.display)
+			if code == ExitOK {
+				code = ExitFindings
+			}
+			continue
+		}
+		explained := explainFile(t, res, cfg)
+		items = append(items, explained...)
+		if *format == "text" {
+			if i > 0 {
+				fmt.Fprintln(stdio.Out)
+			}
+			writeExplainText(stdio.Out, t, explained, *mermaid)
+		}
+	}
+	if *format == "json" {
+		if items == nil {
+			items = []ExplainedDeployment{}
+		}
+		enc := json.NewEncoder(stdio.Out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(items); err != nil {
+			return ExitInternal
+		}
+	}
+	return code
+}
+
+func syntaxProblem(doc *yamlsyntax.Document) string {
+	if doc == nil {
+		return "empty"
+	}
+	for _, p := range doc.Problems {
+		if p.Kind == yamlsyntax.SyntaxError {
+			return strings.TrimPrefix(p.Message, "yaml: ")
+		}
+	}
+	return ""
+}
+
+func writeExplainText(w io.Writer, t target, items []ExplainedDeployment, mermaid bool) {
+	fmt.Fprintf(w, "# %s\n", t.display)
+	if len(items) == 0 {
+		fmt.Fprintln(w, "\nNo deployments.")
+		return
+	}
+	for _, it := range items {
+		fmt.Fprintf(w, "\n## %s (line %d)\n\n", it.Deployment, it.Line)
+		pool := it.WorkPool
+		if pool == "" {
+			pool = "(none)"
+		}
+		if it.PoolType != "" {
+			pool += " — type " + it.PoolType
+		}
+		fmt.Fprintf(w, "- Work pool: %s\n", pool)
+		ep := it.Entrypoint
+		if ep == "" {
+			ep = "(none)"
+		}
+		if it.EntrypointStatus != "" {
+			ep += " — " + it.EntrypointStatus
+		}
+		fmt.Fprintf(w, "- Entrypoint: %s\n\n", ep)
+		fmt.Fprint(w, guidance.Markdown(it.Recommendation, it.Deployment))
+		if mermaid {
+			fmt.Fprintf(w, "\n```mermaid\n%s```\n", ensureNewline(guidance.Mermaid(it.Recommendation)))
+		}
+	}
+}
+
+func ensureNewline(s string) string {
+	if strings.HasSuffix(s, "\n") {
+		return s
+	}
+	return s + "\n"
+}
+
+// explainFile builds the facts of every deployment and runs the decision
+// guide on them.
+func explainFile(t target, res *analysis.Result, cfg *config.Config) []ExplainedDeployment {
+	var out []ExplainedDeployment
+	if res.File == nil {
+		return nil
+	}
+	for _, d := range res.File.Deployments {
+		facts := deploymentFacts(d, cfg)
+		entry, _ := d.Entrypoint.Str()
+		status, served := entrypointStatus(cfg.Root, entry)
+		facts.FlowServedInCode = served
+		rec := guidance.Decide(facts)
+		pos := res.Src.Position(d.Node.Span.Start, source.UTF32)
+		out = append(out, ExplainedDeployment{
+			Path:             t.display,
+			Line:             pos.Line + 1,
+			Deployment:       d.DisplayName(),
+			WorkPool:         facts.PoolName,
+			PoolType:         rec.PoolType,
+			Entrypoint:       entry,
+			EntrypointStatus: status,
+			Facts:            facts,
+			Recommendation:   rec,
+		})
+	}
+	return out
+}
+
+// deploymentFacts gathers what the decision guide needs from one deployment.
+func deploymentFacts(d *prefectyaml.Deployment, cfg *config.Config) guidance.Facts {
+	var f guidance.Facts
+	switch cfg.Server {
+	case config.ServerCloud:
+		f.Cloud = true
+	case config.ServerSelfHosted:
+		f.SelfHosted = true
+	}
+	if wp := d.WorkPool; wp != nil {
+		f.PoolName, _ = wp.Name.Str()
+		f.HasWorkPool = f.PoolName != ""
+		if t, ok := cfg.WorkPools[f.PoolName]; ok && f.PoolName != "" {
+			f.PoolType, f.PoolTypeSource = t, "from [tool.prefect-lsp.work-pools]"
+		}
+		if jv := wp.JobVariables.Value.Resolve(); jv != nil && jv.Kind == yamlsyntax.MappingNode {
+			for _, p := range jv.Pairs() {
+				f.JobVariableKeys = append(f.JobVariableKeys, p.KeyText())
+			}
+		}
+		f.HasImage = wp.JobVariable("image").Set()
+	}
+	if a := d.Steps("build"); a != nil {
+		for _, st := range a.Steps {
+			if s, ok := steps.Lookup(st.Function); ok && s.Kind == steps.KindDockerBuild {
+				f.HasBuildImageStep = true
+			}
+		}
+	}
+	if a := d.Steps("push"); a != nil {
+		for _, st := range a.Steps {
+			if s, ok := steps.Lookup(st.Function); ok && s.Kind == steps.KindDockerPush {
+				f.HasPushImageStep = true
+			}
+		}
+	}
+	if a := d.Steps("pull"); a != nil {
+		for _, st := range a.Steps {
+			kind := "other"
+			if s, ok := steps.Lookup(st.Function); ok {
+				switch s.Kind {
+				case steps.KindGit:
+					kind = "git"
+				case steps.KindStorage:
+					kind = "storage"
+				case steps.KindBlock:
+					kind = "block"
+				case steps.KindLocalDir:
+					kind = "set_working_directory"
+					if dir, ok := st.Arg("directory").Str(); ok && isLocalPath(dir) {
+						f.LocalWorkingDirectory = true
+					}
+				case steps.KindShell:
+					kind = "shell"
+				}
+			}
+			f.PullKinds = append(f.PullKinds, kind)
+		}
+	}
+	f.HasSchedules = len(d.Schedules) > 0
+	if tr := d.Triggers.Value.Resolve(); tr != nil && len(tr.Items()) > 0 {
+		f.HasTriggers = true
+	}
+	return f
+}
+
+// isLocalPath reports whether a set_working_directory directory is a path on
+// the deploying machine rather than a placeholder or a relative path.
+func isLocalPath(dir string) bool {
+	if strings.Contains(dir, "{{") {
+		return false
+	}
+	return strings.HasPrefix(dir, "/") || (len(dir) > 2 && dir[1] == ':' && (dir[2] == '\\' || dir[2] == '/'))
+}
+
+// entrypointStatus checks "path.py:function" against the flow code under
+// root: whether the function exists and is a @flow, and whether the file
+// serves it (flow.serve / serve(...)).
+func entrypointStatus(root, entry string) (status string, served bool) {
+	i := strings.LastIndex(entry, ":")
+	if entry == "" || i <= 0 {
+		return "", false
+	}
+	file, fn := entry[:i], entry[i+1:]
+	path := file
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(root, filepath.FromSlash(file))
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("%s not found under %s", file, root), false
+	}
+	mod := pyflow.Parse(path, src)
+	f := mod.Lookup(fn)
+	if f == nil {
+		return fmt.Sprintf("no function %s in %s", fn, file), false
+	}
+	for _, c := range mod.Calls {
+		if c.Method == "serve" && (c.Receiver == f.Name || c.Receiver == "" || strings.HasPrefix(c.Receiver, f.Name+".")) {
+			served = true
+		}
+	}
+	if !f.IsFlow {
+		if f.UnknownDecorators {
+			return fmt.Sprintf("%s found, but its decorators were not recognised as @flow", fn), served
+		}
+		return fmt.Sprintf("%s found, but it is not a @flow", fn), served
+	}
+	return fmt.Sprintf("flow %q found", f.DisplayFlowName()), served
+}
