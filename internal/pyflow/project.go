@@ -1,0 +1,221 @@
+package pyflow
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxProjectFiles bounds how many .py files FindFlows (and path
+// suggestions) look at under one root.
+const MaxProjectFiles = 5000
+
+// maxFileSize is the largest Python file the project reads (bigger files are
+// generated code, not flows).
+const maxFileSize = 8 << 20
+
+// Project caches parsed modules by absolute path. A file is re-parsed when
+// its modification time or size changes, or, for an open editor buffer
+// (overlay), when the buffer version changes. It is safe for concurrent use.
+type Project struct {
+	mu       sync.Mutex
+	files    map[string]*diskEntry
+	overlays map[string]*overlayEntry
+}
+
+type diskEntry struct {
+	mtime time.Time
+	size  int64
+	mod   *Module
+}
+
+type overlayEntry struct {
+	version int32
+	src     []byte
+	mod     *Module // parsed lazily
+}
+
+// NewProject returns an empty cache.
+func NewProject() *Project {
+	return &Project{files: map[string]*diskEntry{}, overlays: map[string]*overlayEntry{}}
+}
+
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
+}
+
+// SetOverlay makes src (an unsaved editor buffer at the given version) the
+// content of path until RemoveOverlay.
+func (p *Project) SetOverlay(path string, version int32, src []byte) {
+	path = absPath(path)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if o := p.overlays[path]; o != nil && o.version == version && string(o.src) == string(src) {
+		return
+	}
+	p.overlays[path] = &overlayEntry{version: version, src: append([]byte(nil), src...)}
+}
+
+// RemoveOverlay drops the overlay of path; the file on disk is used again.
+func (p *Project) RemoveOverlay(path string) {
+	path = absPath(path)
+	p.mu.Lock()
+	delete(p.overlays, path)
+	p.mu.Unlock()
+}
+
+// Module returns the parsed module for path (overlay first, then disk).
+// The error is the file system's (fs.ErrNotExist for a missing file).
+func (p *Project) Module(path string) (*Module, error) {
+	path = absPath(path)
+	p.mu.Lock()
+	if o := p.overlays[path]; o != nil {
+		if o.mod == nil {
+			o.mod = Parse(path, o.src)
+		}
+		m := o.mod
+		p.mu.Unlock()
+		return m, nil
+	}
+	p.mu.Unlock()
+
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if info.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errIsDir}
+	}
+	p.mu.Lock()
+	if e := p.files[path]; e != nil && e.mtime.Equal(info.ModTime()) && e.size == info.Size() {
+		p.mu.Unlock()
+		return e.mod, nil
+	}
+	p.mu.Unlock()
+	if info.Size() > maxFileSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errTooLarge}
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	mod := Parse(path, src)
+	p.mu.Lock()
+	p.files[path] = &diskEntry{mtime: info.ModTime(), size: info.Size(), mod: mod}
+	p.mu.Unlock()
+	return mod, nil
+}
+
+type pyflowError string
+
+func (e pyflowError) Error() string { return string(e) }
+
+const (
+	errIsDir    = pyflowError("is a directory")
+	errTooLarge = pyflowError("file too large to scan")
+)
+
+// exists reports whether path is a regular file (or an overlay).
+func (p *Project) exists(path string) bool {
+	p.mu.Lock()
+	_, ok := p.overlays[path]
+	p.mu.Unlock()
+	if ok {
+		return true
+	}
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
+}
+
+// skipDir reports whether a directory is never searched for flows.
+func skipDir(name string) bool {
+	switch name {
+	case ".git", ".venv", "venv", "node_modules", "__pycache__", "site-packages", "dist-packages", ".tox", ".mypy_cache":
+		return true
+	}
+	return strings.HasPrefix(name, ".") && name != "." && name != ".."
+}
+
+// pythonFiles lists up to MaxProjectFiles .py files under root, as paths
+// relative to root with forward slashes, sorted; overlays under root that
+// are not on disk yet are included.
+func (p *Project) pythonFiles(root string) []string {
+	root = absPath(root)
+	seen := map[string]bool{}
+	var out []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d != nil && d.IsDir() && path != root {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if len(out) >= MaxProjectFiles {
+			return filepath.SkipAll
+		}
+		if d.IsDir() {
+			if path != root && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(d.Name(), ".py") && d.Type().IsRegular() {
+			if rel, err := filepath.Rel(root, path); err == nil {
+				rel = filepath.ToSlash(rel)
+				seen[rel] = true
+				out = append(out, rel)
+			}
+		}
+		return nil
+	})
+	p.mu.Lock()
+	for path := range p.overlays {
+		if rel, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(rel, "..") && strings.HasSuffix(rel, ".py") {
+			rel = filepath.ToSlash(rel)
+			if !seen[rel] && len(out) < MaxProjectFiles {
+				out = append(out, rel)
+			}
+		}
+	}
+	p.mu.Unlock()
+	sort.Strings(out)
+	return out
+}
+
+// FlowRef is one flow found in a project.
+type FlowRef struct {
+	// Entrypoint is "path/rel.py:func" (or "path.py:Class.method") relative
+	// to the root given to FindFlows, with forward slashes.
+	Entrypoint string
+	Path       string // absolute file path
+	Function   *Function
+}
+
+// FindFlows returns every @flow function in *.py files under root (skipping
+// VCS, virtualenv, cache and hidden directories; at most MaxProjectFiles
+// files), sorted by entrypoint.
+func (p *Project) FindFlows(root string) []FlowRef {
+	root = absPath(root)
+	var out []FlowRef
+	for _, rel := range p.pythonFiles(root) {
+		abs := filepath.Join(root, filepath.FromSlash(rel))
+		mod, err := p.Module(abs)
+		if err != nil {
+			continue
+		}
+		for _, f := range mod.Flows() {
+			if mod.Lookup(f.Qualname) != f {
+				continue // redefined later; the last definition wins
+			}
+			out = append(out, FlowRef{Entrypoint: rel + ":" + f.Qualname, Path: abs, Function: f})
+		}
+	}
+	return out
+}

@@ -1,0 +1,1 @@
+def cr_only(a=1):    "doc"    return aclass C:    def m(self, x=(1,   2)): pass

@@ -1,0 +1,3 @@
+def ff(a):
+    return a
+def gg(): pass
