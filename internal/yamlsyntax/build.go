@@ -37,15 +37,23 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 	n := &Node{Anchor: y.Anchor}
 	// Skip node properties: &anchor and !tag, in either order.
 	i := start
-	for i < len(text) && (text[i] == '&' || text[i] == '!') {
+	hasAnchor := y.Anchor != "" && y.Kind != yaml.AliasNode
+	hasTag := y.Style&yaml.TaggedStyle != 0
+	for i < len(text) && ((hasAnchor && text[i] == '&') || (hasTag && text[i] == '!')) {
 		j := i
-		for j < len(text) && !isSpace(text[j]) && !(flow && isFlowIndicator(text[j])) {
-			j++
-		}
 		if text[i] == '&' {
+			j = i + 1 + len(y.Anchor)
+			if j > len(text) {
+				j = len(text)
+			}
 			n.AnchorSpan = source.Span{Start: i, End: j}
+			hasAnchor = false
 		} else {
+			for j < len(text) && !isSpace(text[j]) && !(flow && isFlowIndicator(text[j])) {
+				j++
+			}
 			n.TagSpan = source.Span{Start: i, End: j}
+			hasTag = false
 		}
 		i = skipSpaceAndComments(text, j, true)
 	}
@@ -70,7 +78,7 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 		case y.Style&yaml.FoldedStyle != 0:
 			n.Style = Folded
 		}
-		n.Span = source.Span{Start: start, End: b.scalarEnd(n, start, parentIndent, flow)}
+		n.Span = source.Span{Start: start, End: max(start, b.scalarEnd(n, start, parentIndent, flow))}
 		b.resolveScalar(n, y)
 	case yaml.AliasNode:
 		n.Kind = AliasNode
@@ -114,6 +122,9 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 		}
 		if isFlow {
 			end = flowEnd(text, start, end, len(n.Content) == 0)
+		}
+		if end < start {
+			end = start
 		}
 		n.Span = source.Span{Start: start, End: end}
 		if n.Kind == MappingNode {
