@@ -145,7 +145,6 @@ var valueCases = []valueCase{
 	{"Any", "anything", true},
 	{"object", nil, true},
 	{"datetime.datetime", "2024-01-01T00:00:00", true},
-
 }
 
 func TestCheckValue(t *testing.T) {

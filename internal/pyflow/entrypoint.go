@@ -72,6 +72,8 @@ func ParseEntrypoint(raw string) (Entrypoint, error) {
 			return ep, &EntrypointError{Message: fmt.Sprintf("entrypoint %q has no file path before ':'; expected 'path/to/file.py:%s'", raw, ep.Func), Span: ep.PathSpan}
 		case ep.Func == "":
 			return ep, &EntrypointError{Message: fmt.Sprintf("entrypoint %q has no function name after ':'; expected '%s:function_name'", raw, ep.Path), Span: ep.FuncSpan}
+		case !isDottedIdentifier(ep.Func) && isDottedIdentifier(strings.ReplaceAll(ep.Func, "-", "_")):
+			return ep, &EntrypointError{Message: fmt.Sprintf("%q is not a valid function name (it looks like a flow name); the entrypoint needs the Python function name, e.g. '%s'", ep.Func, strings.ReplaceAll(ep.Func, "-", "_")), Span: ep.FuncSpan}
 		case !isDottedIdentifier(ep.Func):
 			return ep, &EntrypointError{Message: fmt.Sprintf("%q is not a valid function name; the part after the last ':' must be 'function_name' or 'ClassName.method_name'", ep.Func), Span: ep.FuncSpan}
 		}

@@ -303,3 +303,8 @@ func pyVersion(py string) string {
 	out, _ := exec.Command(py, "-c", "import sys;print(sys.version.split()[0])").Output()
 	return string(out)
 }
+
+func execPython(code string) (string, error) {
+	out, err := exec.Command("python3", "-c", code).Output()
+	return string(out), err
+}

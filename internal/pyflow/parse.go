@@ -205,8 +205,8 @@ func (p *parser) findTop(a, b int, op string) int {
 			lambdas--
 			continue
 		}
-		if lambdas > 0 && p.isOp(i, ",") {
-			continue
+		if lambdas > 0 {
+			continue // inside a lambda's parameter list
 		}
 		if p.isOp(i, op) {
 			return i
@@ -456,49 +456,55 @@ func (p *parser) simpleStatement(sc *scope, a, b int) {
 		p.fromImport(a+1, b)
 		return
 	}
-	// Assignment: NAME [= ...] or NAME: T = value.
-	if p.toks[a].Kind != Name || a+1 >= b {
+	// Assignment: NAME = [NAME = ...] value, or NAME: T = value.
+	if p.toks[a].Kind != Name || a+1 >= b || keywords[p.tokText(a)] {
 		return
 	}
-	var valueStart int
+	var targets []int
+	valueStart := -1
 	switch {
 	case p.isOp(a+1, "="):
-		// a = b = value: the value is after the last top-level '='.
-		valueStart = a + 2
+		// a = b = value: every single-name segment before the last '=' is a
+		// target.
+		segStart := a
 		for {
-			i := p.findTop(valueStart, b, "=")
+			i := p.findTop(segStart, b, "=")
 			if i < 0 {
 				break
 			}
+			if i == segStart+1 && p.toks[segStart].Kind == Name && !keywords[p.tokText(segStart)] {
+				targets = append(targets, segStart)
+			}
 			valueStart = i + 1
+			segStart = i + 1
 		}
 	case p.isOp(a+1, ":"):
 		i := p.findTop(a+2, b, "=")
 		if i < 0 {
 			return
 		}
+		targets = append(targets, a)
 		valueStart = i + 1
 	default:
-		return
-	}
-	if keywords[p.tokText(a)] {
 		return
 	}
 	va, vb := p.exprRange(valueStart, b)
 	if va >= vb {
 		return
 	}
-	as := Assignment{
-		Target:     p.tokText(a),
-		TargetSpan: p.toks[a].Span(),
-		Value:      p.rangeText(va, vb),
-		ValueSpan:  p.span(va, vb),
+	for _, tg := range targets {
+		as := Assignment{
+			Target:     p.tokText(tg),
+			TargetSpan: p.toks[tg].Span(),
+			Value:      p.rangeText(va, vb),
+			ValueSpan:  p.span(va, vb),
+		}
+		if callee, open, ok := p.dottedCall(va, vb); ok {
+			as.Callee = callee
+			as.Args, as.Kwargs = p.arguments(open+1, vb-1)
+		}
+		p.mod.Assignments = append(p.mod.Assignments, as)
 	}
-	if callee, open, ok := p.dottedCall(va, vb); ok {
-		as.Callee = callee
-		as.Args, as.Kwargs = p.arguments(open+1, vb-1)
-	}
-	p.mod.Assignments = append(p.mod.Assignments, as)
 }
 
 var keywords = map[string]bool{

@@ -1,0 +1,213 @@
+package pyflow
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestParseEntrypoint(t *testing.T) {
+	cases := []struct {
+		raw, path, module, fn string
+		err                   bool
+	}{
+		{raw: "flows/etl.py:etl", path: "flows/etl.py", fn: "etl"},
+		{raw: "flows.py:Pipelines.run", path: "flows.py", fn: "Pipelines.run"},
+		{raw: `C:\proj\flows.py:etl`, path: `C:\proj\flows.py`, fn: "etl"},
+		{raw: "a:b.py:etl", path: "a:b.py", fn: "etl"},
+		{raw: "pkg.flows.etl", module: "pkg.flows", fn: "etl"},
+		{raw: "flows.py", err: true},
+		{raw: "flows/etl", err: true},
+		{raw: "etl", err: true},
+		{raw: "", err: true},
+		{raw: "flows.py:", err: true},
+		{raw: ":etl", err: true},
+		{raw: "flows.py:my-flow", err: true},
+		{raw: "flows.py:1st", err: true},
+		{raw: "pkg..etl", err: true},
+		{raw: "flows.py:class", err: true},
+		{raw: "flows.py:etl-flow", err: true},
+	}
+	for _, c := range cases {
+		ep, err := ParseEntrypoint(c.raw)
+		if (err != nil) != c.err {
+			t.Errorf("%q: err = %v", c.raw, err)
+			continue
+		}
+		if err != nil {
+			ee, ok := err.(*EntrypointError)
+			if !ok || ee.Span.Start < 0 || ee.Span.End > len(c.raw) || ee.Message == "" {
+				t.Errorf("%q: bad error %#v", c.raw, err)
+			}
+			continue
+		}
+		if ep.Path != c.path || ep.Module != c.module || ep.Func != c.fn {
+			t.Errorf("%q: got %+v", c.raw, ep)
+		}
+		part := c.path + c.module
+		if c.raw[ep.PathSpan.Start:ep.PathSpan.End] != part || c.raw[ep.FuncSpan.Start:ep.FuncSpan.End] != c.fn {
+			t.Errorf("%q: spans %v %v", c.raw, ep.PathSpan, ep.FuncSpan)
+		}
+	}
+}
+
+const flowsPy = `from prefect import flow, task
+
+@flow(name="etl-flow")
+def etl(x: int = 1): pass
+
+@task
+def load(): pass
+
+def helper(): pass
+
+class Pipelines:
+    @flow
+    def run(self): pass
+
+weekly = etl.with_options(name="weekly")
+wrapped = flow(helper)
+mystery = make_thing()
+from .other import imported_flow
+`
+
+func TestResolveEntrypoint(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		"flows/etl.py":              flowsPy,
+		"src/pkg/__init__.py":       "",
+		"src/pkg/jobs.py":           "from prefect import flow\n@flow\ndef job(): pass\n",
+		"flows/other.py":            "",
+		".venv/lib/x.py":            "from prefect import flow\n@flow\ndef hidden(): pass\n",
+		"node_modules/y.py":         "from prefect import flow\n@flow\ndef hidden(): pass\n",
+		"deep/nested/dir/report.py": "from prefect import flow\n@flow\ndef report(): pass\n",
+	})
+	p := NewProject()
+	cases := []struct {
+		raw     string
+		failure FailureKind
+		fn      string
+		suggest string
+	}{
+		{"flows/etl.py:etl", Resolved, "etl", ""},
+		{"./flows/etl.py:Pipelines.run", Resolved, "Pipelines.run", ""},
+		{"flows/etl.py:weekly", Resolved, "etl", ""},
+		{"flows/etl.py:wrapped", Resolved, "helper", ""},
+		{"flows/etl.py:mystery", NotStatic, "", ""},
+		{"flows/etl.py:imported_flow", NotStatic, "", ""},
+		{"flows/etl.py:load", NotAFlow, "load", ""},
+		{"flows/etl.py:helper", NotAFlow, "helper", ""},
+		{"flows/etl.py:etll", FunctionNotFound, "", "etl"},
+		{"flows/etl.py:etl_flow", FunctionNotFound, "", "etl"},
+		{"flows/etl.py:Pipelines.runn", FunctionNotFound, "", "Pipelines.run"},
+		{"flow/etl.py:etl", FileNotFound, "", "flows/etl.py"},
+		{"report.py:report", FileNotFound, "", "deep/nested/dir/report.py"},
+		{"pkg.jobs.job", Resolved, "job", ""},
+		{"pkg.missing.job", ModuleNotFound, "", ""},
+	}
+	for _, c := range cases {
+		ep, err := ParseEntrypoint(c.raw)
+		if err != nil {
+			t.Fatalf("%q: %v", c.raw, err)
+		}
+		r := p.ResolveEntrypoint(root, ep)
+		if r.Failure != c.failure {
+			t.Errorf("%q: failure %v (%s), want %v", c.raw, r.Failure, r.Message, c.failure)
+			continue
+		}
+		if r.Failure != Resolved && r.Message == "" {
+			t.Errorf("%q: no message", c.raw)
+		}
+		if c.fn != "" && (r.Function == nil || r.Function.Qualname != c.fn) {
+			t.Errorf("%q: function %+v", c.raw, r.Function)
+		}
+		if c.suggest != "" && (len(r.Suggestions) == 0 || r.Suggestions[0] != c.suggest) {
+			t.Errorf("%q: suggestions %v, want first %q", c.raw, r.Suggestions, c.suggest)
+		}
+		if c.raw == "flows/etl.py:load" && !strings.Contains(r.Message, "task") {
+			t.Errorf("task not called out: %s", r.Message)
+		}
+	}
+
+	var eps []string
+	for _, f := range p.FindFlows(root) {
+		eps = append(eps, f.Entrypoint)
+	}
+	if got := strings.Join(eps, " "); got != "deep/nested/dir/report.py:report flows/etl.py:etl flows/etl.py:Pipelines.run src/pkg/jobs.py:job" {
+		t.Errorf("FindFlows: %s", got)
+	}
+}
+
+func TestProjectCacheAndOverlay(t *testing.T) {
+	root := writeFiles(t, map[string]string{"f.py": "def a(): pass\n"})
+	path := filepath.Join(root, "f.py")
+	p := NewProject()
+	m1, err := p.Module(path)
+	if err != nil || m1.Lookup("a") == nil {
+		t.Fatal(err)
+	}
+	if m2, _ := p.Module(path); m2 != m1 {
+		t.Error("unchanged file was re-parsed")
+	}
+	os.WriteFile(path, []byte("def b(): pass\n"), 0o644)
+	future := time.Now().Add(time.Hour)
+	os.Chtimes(path, future, future)
+	if m3, _ := p.Module(path); m3 == m1 || m3.Lookup("b") == nil {
+		t.Error("changed file was not re-parsed")
+	}
+	p.SetOverlay(path, 1, []byte("def c(): pass\n"))
+	if m, _ := p.Module(path); m.Lookup("c") == nil {
+		t.Error("overlay ignored")
+	}
+	p.SetOverlay(path, 2, []byte("def d(): pass\n"))
+	if m, _ := p.Module(path); m.Lookup("d") == nil {
+		t.Error("new overlay version ignored")
+	}
+	p.RemoveOverlay(path)
+	if m, _ := p.Module(path); m.Lookup("b") == nil {
+		t.Error("disk not used after RemoveOverlay")
+	}
+	if _, err := p.Module(filepath.Join(root, "missing.py")); !os.IsNotExist(err) {
+		t.Errorf("missing file: %v", err)
+	}
+	// Overlay for a file not on disk yet counts for resolution.
+	p.SetOverlay(filepath.Join(root, "new.py"), 1, []byte("from prefect import flow\n@flow\ndef fresh(): pass\n"))
+	ep, _ := ParseEntrypoint("new.py:fresh")
+	if r := p.ResolveEntrypoint(root, ep); !r.OK() {
+		t.Errorf("overlay-only file: %+v", r)
+	}
+
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				p.SetOverlay(path, int32(j), []byte("def e(): pass\n"))
+				p.Module(path)
+				p.FindFlows(root)
+				if j%10 == 0 {
+					p.RemoveOverlay(path)
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+}

@@ -1,0 +1,5 @@
+x = (
+def g(
+  """
+class A:
+	def m(self
