@@ -1,0 +1,81 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	yaml "go.yaml.in/yaml/v4"
+)
+
+// GenerateProject returns a prefect.yaml with n deployments that use
+// anchors, merge keys, schedules, steps and placeholders, like real files.
+func GenerateProject(n int) string {
+	var b strings.Builder
+	b.WriteString("prefect-version: \"3.4.0\"\nname: bench\n")
+	b.WriteString("definitions:\n  work_pools:\n    k8s: &k8s\n      name: k8s\n      job_variables:\n        image: \"{{ build-image.image }}\"\n        env:\n          MODE: prod\n")
+	b.WriteString("  schedules:\n    nightly: &nightly\n      cron: \"0 4 * * *\"\n      timezone: Europe/Paris\n")
+	b.WriteString("build:\n  - prefect_docker.deployments.steps.build_docker_image:\n      id: build-image\n      image_name: registry.example.com/bench\n      tag: latest\n")
+	b.WriteString("push:\n  - prefect_docker.deployments.steps.push_docker_image:\n      image_name: \"{{ build-image.image_name }}\"\n      tag: \"{{ build-image.tag }}\"\n")
+	b.WriteString("pull:\n  - prefect.deployments.steps.git_clone:\n      repository: https://github.com/example/bench.git\n      branch: main\n")
+	b.WriteString("deployments:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - name: deployment-%d\n    version: \"1.%d\"\n    tags: [bench, \"team-%d\"]\n    description: Deployment number %d\n    entrypoint: flows/etl_%d.py:etl\n", i, i, i%7, i, i%13)
+		fmt.Fprintf(&b, "    parameters:\n      day: %d\n      region: eu-west-%d\n    schedules:\n      - *nightly\n      - interval: %d\n    work_pool: *k8s\n", i%28, i%3, 600+i)
+	}
+	return b.String()
+}
+
+func benchmarkAnalyze(b *testing.B, n int) {
+	text := GenerateProject(n)
+	rules := All()
+	cfg := &config.Config{Root: b.TempDir()}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res := analysis.Run(context.Background(), analysis.Input{Path: cfg.Root + "/prefect.yaml", Text: text, Config: cfg}, rules)
+		if len(res.RuleErrors) > 0 {
+			b.Fatal(res.RuleErrors)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/deployment")
+}
+
+func benchmarkBareParse(b *testing.B, n int) {
+	text := []byte(GenerateProject(n))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var node yaml.Node
+		l, err := yaml.NewLoader(bytes.NewReader(text))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := l.Load(&node); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/deployment")
+}
+
+// BenchmarkAnalyze compares the whole analysis (all rules) with a bare
+// go.yaml.in/yaml/v4 parse of the same file into a Node:
+//
+//	go test -run XXX -bench 'Analyze|BareParse' -benchmem ./internal/analysis/rules
+func BenchmarkAnalyze(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("deployments=%d", n), func(b *testing.B) { benchmarkAnalyze(b, n) })
+	}
+}
+
+func BenchmarkBareParse(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("deployments=%d", n), func(b *testing.B) { benchmarkBareParse(b, n) })
+	}
+}
