@@ -1,0 +1,181 @@
+package lsp
+
+import (
+	"context"
+	"sync"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+)
+
+// Snapshot is an immutable view of one open prefect.yaml at one version.
+// Features receive it; it is safe for concurrent use.
+type Snapshot struct {
+	// URI is the document URI as the client sent it; Path its file path.
+	URI  string
+	Path string
+	// Root is the project root (nearest configuration file's folder, else
+	// the file's folder).
+	Root    string
+	Version int32
+	Text    string
+	// File indexes Text for offset/position conversion.
+	File *source.File
+	// Env reads project files (open buffers win over the disk) and holds
+	// shared services (Options.EnvValues).
+	Env *analysis.Env
+
+	parseOnce sync.Once
+	doc       *yamlsyntax.Document
+	model     *prefectyaml.File
+
+	anMu   sync.Mutex // serialises analysis runs of this snapshot
+	mu     sync.Mutex
+	result *analysis.Result
+}
+
+// Doc returns the parsed YAML document (parsed once, lazily, or taken from
+// the analysis of this version).
+func (s *Snapshot) Doc() *yamlsyntax.Document {
+	s.parse()
+	return s.doc
+}
+
+// Model returns the typed prefect.yaml model.
+func (s *Snapshot) Model() *prefectyaml.File {
+	s.parse()
+	return s.model
+}
+
+// Result returns the analysis of this version, nil when it has not finished.
+func (s *Snapshot) Result() *analysis.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.result
+}
+
+func (s *Snapshot) setResult(r *analysis.Result) {
+	s.mu.Lock()
+	s.result = r
+	s.mu.Unlock()
+}
+
+func (s *Snapshot) parse() {
+	s.parseOnce.Do(func() {
+		if r := s.Result(); r != nil && r.Doc != nil {
+			s.doc, s.model = r.Doc, r.File
+			return
+		}
+		s.doc = yamlsyntax.Parse(s.Path, s.Text)
+		s.model = prefectyaml.Parse(s.doc)
+	})
+}
+
+// Feature is a plug-in that adds meaning to prefect.yaml in the editor:
+// hovers, completions, navigation, inlay hints, links. A Feature
+// implements any subset of HoverFeature, CompletionFeature,
+// DefinitionFeature, ReferencesFeature, InlayHintFeature and
+// LinkFeature. Offsets are bytes into Snapshot.Text; internal/lsp converts
+// to and from LSP positions. Methods must be safe for concurrent use,
+// honour ctx and return nil when they have nothing to say.
+type Feature interface {
+	// Name identifies the feature in logs.
+	Name() string
+}
+
+// HoverFeature answers hovers. The first non-nil result in Options.Features
+// order wins over the built-in hovers for keys; rule and alias hovers are
+// appended after it.
+type HoverFeature interface {
+	Hover(ctx context.Context, s *Snapshot, offset int) *HoverResult
+}
+
+// CompletionFeature adds completion items at offset.
+type CompletionFeature interface {
+	Complete(ctx context.Context, s *Snapshot, offset int) []CompletionItem
+}
+
+// DefinitionFeature resolves go-to-definition at offset.
+type DefinitionFeature interface {
+	Definition(ctx context.Context, s *Snapshot, offset int) []Location
+}
+
+// ReferencesFeature finds references of the symbol at offset.
+type ReferencesFeature interface {
+	References(ctx context.Context, s *Snapshot, offset int, includeDeclaration bool) []Location
+}
+
+// InlayHintFeature supplies inlay hints within span.
+type InlayHintFeature interface {
+	InlayHints(ctx context.Context, s *Snapshot, span source.Span) []InlayHint
+}
+
+// LinkFeature supplies document links (paths, URLs) for the whole document.
+type LinkFeature interface {
+	Links(ctx context.Context, s *Snapshot) []Link
+}
+
+// HoverResult is hover text in markdown over Span (a zero Span means "the
+// word under the cursor").
+type HoverResult struct {
+	Markdown string
+	Span     source.Span
+}
+
+// CompletionKind is the icon of a completion item.
+type CompletionKind int
+
+const (
+	CompletionText CompletionKind = iota
+	CompletionProperty
+	CompletionValue
+	CompletionEnumMember
+	CompletionSnippet
+	CompletionFile
+	CompletionFunction
+	CompletionReference
+	CompletionKeyword
+)
+
+// CompletionItem is one proposal. InsertText replaces Replace (when Replace
+// is the zero Span, the word before the cursor); with Snippet set it uses
+// LSP snippet syntax ($1, ${2:default}, $0) and is sent as plain text with
+// the placeholders stripped to clients without snippet support.
+type CompletionItem struct {
+	Label         string
+	Detail        string
+	Documentation string // markdown
+	Kind          CompletionKind
+	InsertText    string
+	Snippet       bool
+	Replace       source.Span
+	SortText      string
+	FilterText    string
+	Preselect     bool
+	Deprecated    bool
+}
+
+// Location is a span in a file: Path "" means the snapshot's own document.
+type Location struct {
+	Path string
+	Span source.Span
+}
+
+// InlayHint is a label shown at Offset.
+type InlayHint struct {
+	Offset       int
+	Label        string
+	Tooltip      string // markdown
+	Parameter    bool   // a parameter-name hint rather than a type hint
+	PaddingLeft  bool
+	PaddingRight bool
+}
+
+// Link makes Span clickable; Target is an absolute path or a URL.
+type Link struct {
+	Span    source.Span
+	Target  string
+	Tooltip string
+}

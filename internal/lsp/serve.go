@@ -1,0 +1,584 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+)
+
+// Options configure Serve. The zero value is usable.
+type Options struct {
+	// Logger receives the server's logs (stderr in cmd/prefect-lsp); nil
+	// discards them. When the client turns tracing on ($/setTrace or the
+	// trace.server setting), log lines are also sent as window/logMessage.
+	Logger *slog.Logger
+	// Version is reported in serverInfo.
+	Version string
+	// Rules are the rules run; nil means rules.All().
+	Rules []*analysis.Rule
+	// Features plug in hovers, completions, navigation, inlay hints and
+	// links (see Feature).
+	Features []Feature
+	// EnvValues are the long-lived shared services put in every
+	// analysis.Env (e.g. a flow code index); read-only once passed.
+	EnvValues map[string]any
+	// DependsOn reports whether the prefect.yaml at yamlPath (with project
+	// root root) must be re-analysed when the file at changed was created,
+	// changed or deleted. Nil means: any .py file under root, and any
+	// pyproject.toml or prefect-lsp.toml in root or above it.
+	DependsOn func(yamlPath, root, changed string) bool
+	// FileChanged is told about every watched-file event and every save,
+	// before dependent documents are re-analysed (to drop caches).
+	FileChanged func(path string)
+	// Explain renders the prefect-lsp.explain command's markdown for a
+	// prefect.yaml (path and current text). Nil disables the command.
+	Explain func(path, text string) string
+}
+
+// ErrExitWithoutShutdown is returned by Serve when the client sent exit (or
+// closed the connection) without a shutdown request first; the process
+// should then exit with status 1.
+var ErrExitWithoutShutdown = errors.New("lsp: exit without shutdown")
+
+// CommandExplain is the workspace/executeCommand command that returns
+// Options.Explain's markdown for the document whose URI is its first
+// argument.
+const CommandExplain = "prefect-lsp.explain"
+
+// CodeActionKindFixAll is the source action that applies every safe fix.
+const CodeActionKindFixAll = "source.fixAll.prefect-lsp"
+
+// Serve runs the language server on rw (LSP header framing) until the client
+// sends exit, the connection ends, or ctx is cancelled. It returns nil after
+// a shutdown request followed by exit, ErrExitWithoutShutdown when exit or
+// the end of input came without shutdown, and ctx's error when cancelled.
+func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := newServer(opts)
+	s.log = slog.New(&clientLogHandler{base: log.Handler(), s: s})
+	stream := newFrameStream(rw, s.log)
+	stream.onIdle = s.sched.kickIdle
+	s.stream = stream
+
+	connCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.ctx = connCtx
+
+	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(codec{}))
+	s.conn = conn
+	s.client = protocol.ClientDispatcher(conn)
+	handler := s.guard(protocol.CancelHandler(protocol.ServerHandler(s, nil)))
+	conn.Go(protocol.WithClient(connCtx, s.client), handler)
+
+	var err error
+	select {
+	case <-conn.Done():
+		if s.shutdown.Load() {
+			err = nil
+		} else if cerr := conn.Err(); cerr != nil {
+			err = cerr
+		} else {
+			err = ErrExitWithoutShutdown
+		}
+	case <-s.exited:
+		if !s.shutdown.Load() {
+			err = ErrExitWithoutShutdown
+		}
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	cancel()
+	s.sched.stopAll()
+	_ = rw.Close()
+	select {
+	case <-conn.Done():
+	case <-time.After(2 * time.Second):
+		s.log.Warn("connection did not close within 2s")
+	}
+	s.sched.wait()
+	return err
+}
+
+// server implements protocol.Server.
+type server struct {
+	protocol.UnimplementedServer
+
+	opts   Options
+	rules  []*analysis.Rule
+	ruleBy map[string]*analysis.Rule
+	log    *slog.Logger
+	ctx    context.Context // connection-scoped
+	conn   jsonrpc2.Conn
+	client protocol.Client
+	stream *frameStream
+
+	docs  *docStore
+	sched *scheduler
+	env   *analysis.Env
+
+	initialized atomic.Bool
+	shutdown    atomic.Bool
+	exitOnce    sync.Once
+	exited      chan struct{}
+	trace       atomic.Value // protocol.TraceValue
+
+	mu       sync.Mutex // guards the fields below
+	caps     clientCaps
+	enc      source.Encoding
+	folders  []string            // workspace folder paths
+	settings map[string]settings // by folder path; "" is the global scope
+	cfgCache map[string]cachedConfig
+}
+
+type cachedConfig struct {
+	cfg   *config.Config
+	probs []config.Problem
+}
+
+// settings are the `prefect-lsp` section of the editor's configuration.
+type settings struct {
+	config.Settings
+	Trace struct {
+		Server string `json:"server"`
+	} `json:"trace"`
+}
+
+type clientCaps struct {
+	configuration     bool
+	watchDynamic      bool
+	watchRelative     bool
+	pullDiagnostics   bool
+	diagRefresh       bool
+	snippets          bool
+	markdownHover     bool
+	markdownComplete  bool
+	documentChanges   bool
+	createFiles       bool
+	hierarchicalSyms  bool
+	relatedInfo       bool
+}
+
+func newServer(opts Options) *server {
+	rs := opts.Rules
+	if rs == nil {
+		rs = rules.All()
+	}
+	s := &server{
+		opts:     opts,
+		rules:    rs,
+		ruleBy:   map[string]*analysis.Rule{},
+		docs:     newDocStore(),
+		exited:   make(chan struct{}),
+		settings: map[string]settings{},
+		cfgCache: map[string]cachedConfig{},
+	}
+	s.trace.Store(protocol.TraceValueOff)
+	for _, r := range rs {
+		s.ruleBy[r.ID] = r
+	}
+	s.env = &analysis.Env{ReadFile: s.readFile, Values: opts.EnvValues}
+	s.sched = newScheduler(s)
+	return s
+}
+
+func (s *server) encoding() source.Encoding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.enc
+}
+
+func (s *server) capsSnapshot() clientCaps {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.caps
+}
+
+// ---- lifecycle ----
+
+func (s *server) Initialize(ctx context.Context, p *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+	var c clientCaps
+	enc := source.UTF16
+	encKind := protocol.PositionEncodingKindUTF16
+	cc := p.Capabilities
+	if g := cc.General; g != nil {
+		for _, e := range g.PositionEncodings {
+			if e == protocol.PositionEncodingKindUTF8 {
+				enc, encKind = source.UTF8, protocol.PositionEncodingKindUTF8
+				break
+			}
+		}
+	}
+	if w := cc.Workspace; w != nil {
+		c.configuration = isTrue(w.Configuration)
+		if d := w.DidChangeWatchedFiles; d != nil {
+			c.watchDynamic = isTrue(d.DynamicRegistration)
+			c.watchRelative = isTrue(d.RelativePatternSupport)
+		}
+		if d := w.Diagnostics; d != nil {
+			c.diagRefresh = isTrue(d.RefreshSupport)
+		}
+		if we := w.WorkspaceEdit; we != nil {
+			c.documentChanges = isTrue(we.DocumentChanges)
+			for _, k := range we.ResourceOperations {
+				if k == protocol.ResourceOperationKindCreate {
+					c.createFiles = true
+				}
+			}
+		}
+	}
+	if td := cc.TextDocument; td != nil {
+		c.pullDiagnostics = td.Diagnostic != nil
+		if cp := td.Completion; cp != nil && cp.CompletionItem != nil {
+			c.snippets = isTrue(cp.CompletionItem.SnippetSupport)
+			c.markdownComplete = hasMarkdown(cp.CompletionItem.DocumentationFormat)
+		}
+		if h := td.Hover; h != nil {
+			c.markdownHover = hasMarkdown(h.ContentFormat) || len(h.ContentFormat) == 0
+		} else {
+			c.markdownHover = true
+		}
+		if ds := td.DocumentSymbol; ds != nil {
+			c.hierarchicalSyms = isTrue(ds.HierarchicalDocumentSymbolSupport)
+		}
+		if pd := td.PublishDiagnostics; pd != nil {
+			c.relatedInfo = isTrue(pd.RelatedInformation)
+		}
+	} else {
+		c.markdownHover = true
+	}
+	var folders []string
+	if wf, ok := p.WorkspaceFolders.Get(); ok {
+		for _, f := range wf {
+			if path := uriToPath(string(f.URI)); path != "" {
+				folders = append(folders, path)
+			}
+		}
+	}
+	if len(folders) == 0 && p.RootURI != nil {
+		if path := uriToPath(string(*p.RootURI)); path != "" {
+			folders = append(folders, path)
+		}
+	}
+	s.mu.Lock()
+	s.caps = c
+	s.enc = enc
+	s.folders = folders
+	s.mu.Unlock()
+	if len(p.InitializationOptions) > 0 {
+		s.applySettings("", p.InitializationOptions)
+	}
+	if p.Trace != "" {
+		s.trace.Store(p.Trace)
+	}
+	s.initialized.Store(true)
+	s.log.Info("initialize", "client", p.ClientInfo.Name, "encoding", enc.String(), "folders", len(folders), "pull", c.pullDiagnostics)
+
+	syncKind := protocol.TextDocumentSyncKindIncremental
+	openClose := true
+	caps := protocol.ServerCapabilities{
+		PositionEncoding: encKind,
+		TextDocumentSync: &protocol.TextDocumentSyncOptions{
+			OpenClose: &openClose,
+			Change:    &syncKind,
+			Save:      protocol.Boolean(true),
+		},
+		HoverProvider: protocol.Boolean(true),
+		CompletionProvider: &protocol.CompletionOptions{
+			TriggerCharacters: []string{":", " ", "-", "*"},
+		},
+		DefinitionProvider:        protocol.Boolean(true),
+		ReferencesProvider:        protocol.Boolean(true),
+		DocumentHighlightProvider: protocol.Boolean(true),
+		DocumentSymbolProvider:    protocol.Boolean(true),
+		CodeActionProvider: &protocol.CodeActionOptions{
+			CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, protocol.CodeActionKindSourceFixAll, CodeActionKindFixAll},
+		},
+		DocumentLinkProvider: &protocol.DocumentLinkOptions{},
+		RenameProvider:       &protocol.RenameOptions{PrepareProvider: ptr(true)},
+		FoldingRangeProvider: protocol.Boolean(true),
+		InlayHintProvider:    protocol.Boolean(true),
+		Workspace: &protocol.WorkspaceOptions{
+			WorkspaceFolders: &protocol.WorkspaceFoldersServerCapabilities{
+				Supported:           ptr(true),
+				ChangeNotifications: protocol.Boolean(true),
+			},
+		},
+	}
+	if s.opts.Explain != nil {
+		caps.ExecuteCommandProvider = protocol.ExecuteCommandOptions{Commands: []string{CommandExplain}}
+	}
+	if c.pullDiagnostics {
+		id := "prefect-lsp"
+		caps.DiagnosticProvider = &protocol.DiagnosticOptions{Identifier: &id, InterFileDependencies: true}
+	}
+	info := protocol.ServerInfo{Name: "prefect-lsp"}
+	if s.opts.Version != "" {
+		info.Version = protocol.NewOptional(s.opts.Version)
+	}
+	return &protocol.InitializeResult{Capabilities: caps, ServerInfo: info}, nil
+}
+
+func (s *server) Initialized(ctx context.Context, _ *protocol.InitializedParams) error {
+	go s.afterInitialized()
+	return nil
+}
+
+// afterInitialized makes the server→client calls that wait for answers
+// (never inline on the reading goroutine).
+func (s *server) afterInitialized() {
+	defer s.recoverLog("initialized")
+	c := s.capsSnapshot()
+	if c.watchDynamic {
+		watchers := []protocol.FileSystemWatcher{}
+		for _, g := range []string{"**/*.py", "**/pyproject.toml", "**/prefect-lsp.toml"} {
+			watchers = append(watchers, protocol.FileSystemWatcher{GlobPattern: protocol.Pattern(g)})
+		}
+		opts, err := protocol.Marshal(protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: watchers})
+		if err == nil {
+			err = s.client.RegisterCapability(s.ctx, &protocol.RegistrationParams{Registrations: []protocol.Registration{{
+				ID: "prefect-lsp-watched-files", Method: protocol.MethodWorkspaceDidChangeWatchedFiles, RegisterOptions: opts,
+			}}})
+		}
+		if err != nil {
+			s.log.Warn("registering file watchers failed", "error", err)
+		}
+	}
+	if c.configuration {
+		s.pullConfiguration()
+	}
+}
+
+// pullConfiguration asks the client for the prefect-lsp section, globally
+// and per workspace folder, and re-analyses when something changed.
+func (s *server) pullConfiguration() {
+	s.mu.Lock()
+	folders := append([]string(nil), s.folders...)
+	s.mu.Unlock()
+	section := "prefect-lsp"
+	items := []protocol.ConfigurationItem{{Section: &section}}
+	for _, f := range folders {
+		fu := uriOf(f)
+		items = append(items, protocol.ConfigurationItem{Section: &section, ScopeURI: &fu})
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+	defer cancel()
+	res, err := s.client.Configuration(ctx, &protocol.ConfigurationParams{Items: items})
+	if err != nil {
+		s.log.Warn("workspace/configuration failed", "error", err)
+		return
+	}
+	for i, raw := range res {
+		scope := ""
+		if i > 0 && i-1 < len(folders) {
+			scope = folders[i-1]
+		}
+		s.applySettings(scope, raw)
+	}
+	s.configChanged()
+}
+
+func (s *server) applySettings(scope string, raw []byte) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return
+	}
+	var st settings
+	if err := json.Unmarshal(raw, &st); err != nil {
+		// Some clients send {"prefect-lsp": {...}}.
+		var wrap map[string]json.RawMessage
+		if json.Unmarshal(raw, &wrap) == nil && wrap["prefect-lsp"] != nil {
+			err = json.Unmarshal(wrap["prefect-lsp"], &st)
+		}
+		if err != nil {
+			s.log.Warn("ignoring malformed prefect-lsp settings", "error", err)
+			return
+		}
+	} else {
+		var wrap map[string]json.RawMessage
+		if json.Unmarshal(raw, &wrap) == nil && wrap["prefect-lsp"] != nil {
+			_ = json.Unmarshal(wrap["prefect-lsp"], &st)
+		}
+	}
+	if st.Trace.Server != "" {
+		s.trace.Store(protocol.TraceValue(st.Trace.Server))
+	}
+	s.mu.Lock()
+	s.settings[scope] = st
+	s.mu.Unlock()
+}
+
+func (s *server) Shutdown(ctx context.Context) error {
+	s.shutdown.Store(true)
+	s.sched.stopAll()
+	s.log.Info("shutdown")
+	return nil
+}
+
+func (s *server) Exit(ctx context.Context) error {
+	s.log.Info("exit", "after_shutdown", s.shutdown.Load())
+	s.exitOnce.Do(func() { close(s.exited) })
+	return nil
+}
+
+func (s *server) SetTrace(ctx context.Context, p *protocol.SetTraceParams) error {
+	s.trace.Store(p.Value)
+	return nil
+}
+
+// Request answers methods go.lsp.dev does not know: "$/" notifications and
+// requests are ignored (the spec allows it), anything else is
+// MethodNotFound.
+func (s *server) Request(ctx context.Context, method string, params any) (any, error) {
+	if strings.HasPrefix(method, "$/") {
+		return nil, nil
+	}
+	return nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method)
+}
+
+func (s *server) DidChangeConfiguration(ctx context.Context, p *protocol.DidChangeConfigurationParams) error {
+	if s.capsSnapshot().configuration {
+		go func() {
+			defer s.recoverLog("didChangeConfiguration")
+			s.pullConfiguration()
+		}()
+		return nil
+	}
+	s.applySettings("", p.Settings)
+	s.configChanged()
+	return nil
+}
+
+func (s *server) DidChangeWorkspaceFolders(ctx context.Context, p *protocol.DidChangeWorkspaceFoldersParams) error {
+	s.mu.Lock()
+	for _, r := range p.Event.Removed {
+		path := uriToPath(string(r.URI))
+		for i, f := range s.folders {
+			if f == path {
+				s.folders = append(s.folders[:i], s.folders[i+1:]...)
+				delete(s.settings, path)
+				break
+			}
+		}
+	}
+	for _, a := range p.Event.Added {
+		if path := uriToPath(string(a.URI)); path != "" {
+			s.folders = append(s.folders, path)
+		}
+	}
+	pull := s.caps.configuration
+	s.mu.Unlock()
+	if pull {
+		go func() {
+			defer s.recoverLog("didChangeWorkspaceFolders")
+			s.pullConfiguration()
+		}()
+	}
+	return nil
+}
+
+// configChanged drops cached project configuration and re-analyses every
+// open prefect.yaml.
+func (s *server) configChanged() {
+	s.mu.Lock()
+	s.cfgCache = map[string]cachedConfig{}
+	s.mu.Unlock()
+	for u, snap := range s.docs.view() {
+		if root := s.rootFor(snap.Path); root != snap.Root {
+			s.docs.update(u, func(old *Snapshot) *Snapshot {
+				if old == nil {
+					return nil
+				}
+				return s.newSnapshot(u, root, old.Version, old.Text)
+			})
+		}
+		s.sched.schedule(u, false)
+	}
+}
+
+func (s *server) recoverLog(what string) {
+	if r := recover(); r != nil {
+		s.log.Error("panic", "in", what, "panic", r)
+	}
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+func ptr[T any](v T) *T { return &v }
+
+func hasMarkdown(kinds []protocol.MarkupKind) bool {
+	for _, k := range kinds {
+		if k == protocol.MarkupKindMarkdown {
+			return true
+		}
+	}
+	return false
+}
+
+// clientLogHandler tees log records to window/logMessage while tracing is on.
+type clientLogHandler struct {
+	base  slog.Handler
+	s     *server
+	attrs []slog.Attr
+}
+
+func (h *clientLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.base.Enabled(ctx, l) || h.tracing()
+}
+
+func (h *clientLogHandler) tracing() bool {
+	v, _ := h.s.trace.Load().(protocol.TraceValue)
+	return v == protocol.TraceValueMessages || v == protocol.TraceValueVerbose
+}
+
+func (h *clientLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	var err error
+	if h.base.Enabled(ctx, r.Level) {
+		err = h.base.Handle(ctx, r)
+	}
+	if h.tracing() && h.s.client != nil && h.s.initialized.Load() {
+		var b strings.Builder
+		b.WriteString(r.Message)
+		for _, a := range h.attrs {
+			b.WriteString(" " + a.String())
+		}
+		r.Attrs(func(a slog.Attr) bool {
+			b.WriteString(" " + a.String())
+			return true
+		})
+		typ := protocol.MessageTypeLog
+		switch {
+		case r.Level >= slog.LevelError:
+			typ = protocol.MessageTypeError
+		case r.Level >= slog.LevelWarn:
+			typ = protocol.MessageTypeWarning
+		case r.Level >= slog.LevelInfo:
+			typ = protocol.MessageTypeInfo
+		}
+		_ = h.s.client.LogMessage(context.WithoutCancel(ctx), &protocol.LogMessageParams{Type: typ, Message: b.String()})
+	}
+	return err
+}
+
+func (h *clientLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &clientLogHandler{base: h.base.WithAttrs(attrs), s: h.s, attrs: append(append([]slog.Attr(nil), h.attrs...), attrs...)}
+}
+
+func (h *clientLogHandler) WithGroup(name string) slog.Handler {
+	return &clientLogHandler{base: h.base.WithGroup(name), s: h.s, attrs: h.attrs}
+}
