@@ -20,6 +20,10 @@ import (
 // the new safe fixes applied, until nothing changes or this many rounds ran.
 const maxFixRounds = 5
 
+// ruleSet returns the rules check runs; tests narrow it so that golden
+// output does not change whenever a rule is added.
+var ruleSet = rules.All
+
 // stdinDisplayName is the path shown for standard input without
 // --stdin-filename.
 const stdinDisplayName = "<stdin>"
@@ -214,7 +218,7 @@ func checkAll(ctx context.Context, targets []target, stdinText string, configs *
 	if workers > len(targets) {
 		workers = len(targets)
 	}
-	all := rules.All()
+	all := ruleSet()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -137,26 +138,31 @@ func writeExplainText(w io.Writer, t target, items []ExplainedDeployment, mermai
 	}
 	for _, it := range items {
 		fmt.Fprintf(w, "\n## %s (line %d)\n\n", it.Deployment, it.Line)
-		pool := it.WorkPool
-		if pool == "" {
-			pool = "(none)"
-		}
-		if it.PoolType != "" {
-			pool += " — type " + it.PoolType
-		}
-		fmt.Fprintf(w, "- Work pool: %s\n", pool)
-		ep := it.Entrypoint
-		if ep == "" {
-			ep = "(none)"
-		}
-		if it.EntrypointStatus != "" {
-			ep += " — " + it.EntrypointStatus
-		}
-		fmt.Fprintf(w, "- Entrypoint: %s\n\n", ep)
-		fmt.Fprint(w, guidance.Markdown(it.Recommendation, it.Deployment))
-		if mermaid {
-			fmt.Fprintf(w, "\n```mermaid\n%s```\n", ensureNewline(guidance.Mermaid(it.Recommendation)))
-		}
+		writeDeploymentText(w, it, mermaid)
+	}
+}
+
+// writeDeploymentText writes one deployment's facts and recommendation.
+func writeDeploymentText(w io.Writer, it ExplainedDeployment, mermaid bool) {
+	pool := it.WorkPool
+	if pool == "" {
+		pool = "(none)"
+	}
+	if it.PoolType != "" {
+		pool += " — type " + it.PoolType
+	}
+	fmt.Fprintf(w, "- Work pool: %s\n", pool)
+	ep := it.Entrypoint
+	if ep == "" {
+		ep = "(none)"
+	}
+	if it.EntrypointStatus != "" {
+		ep += " — " + it.EntrypointStatus
+	}
+	fmt.Fprintf(w, "- Entrypoint: %s\n\n", ep)
+	fmt.Fprint(w, guidance.Markdown(it.Recommendation, it.Deployment))
+	if mermaid {
+		fmt.Fprintf(w, "\n```mermaid\n%s```\n", ensureNewline(guidance.Mermaid(it.Recommendation)))
 	}
 }
 
@@ -305,4 +311,29 @@ func entrypointStatus(root, entry string) (status string, served bool) {
 		return fmt.Sprintf("%s found, but it is not a @flow", fn), served
 	}
 	return fmt.Sprintf("flow %q found", f.DisplayFlowName()), served
+}
+
+// explainMarkdown renders `explain` for one prefect.yaml and its current
+// text: the language server's prefect-lsp.explain command.
+func explainMarkdown(path, text string) string {
+	cfg, probs := config.Load(filepath.Dir(path))
+	res := analysis.Run(context.Background(), analysis.Input{Path: path, Text: text, Config: cfg, ConfigProblems: probs}, nil)
+	if res == nil {
+		return ""
+	}
+	if msg := syntaxProblem(res.Doc); msg != "" {
+		return fmt.Sprintf("The file is not valid YAML (%s), so Prefect skips it; fix the syntax error first.\n", msg)
+	}
+	var b strings.Builder
+	items := explainFile(target{display: filepath.Base(path), abs: path}, res, cfg)
+	if len(items) == 0 {
+		return "No deployments in this file.\n"
+	}
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString("\n---\n\n")
+		}
+		writeDeploymentText(&b, it, false)
+	}
+	return b.String()
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
-	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
@@ -174,7 +173,7 @@ func ruleDescription(r *analysis.Rule) string {
 }
 
 func writeSARIF(w io.Writer, reports []*fileReport) error {
-	all := rules.All()
+	all := ruleSet()
 	index := map[string]int{}
 	driver := sarifDriver{Name: "prefect-lsp", Version: version(), InformationURI: projectURL, Rules: []sarifRule{}}
 	for i, r := range all {
