@@ -34,6 +34,24 @@ func All() []*analysis.Rule {
 		// -- schedules: add rules above this line --
 
 		// Steps and templating (steps.go, templating.go).
+		StepIndentation,
+		UnknownStep,
+		RemovedStep,
+		MissingRequires,
+		MissingStepArgument,
+		UnknownStepArgument,
+		StepArgumentType,
+		DuplicateStepID,
+		GitCloneCredentials,
+		ShellOperators,
+		DockerfileAutoExists,
+		SingleStepMapping,
+		UnknownStepOutput,
+		NotAPlaceholder,
+		BadBlockReference,
+		BadVariableReference,
+		InlineBlockMapping,
+		BlockInJobVariables,
 		// -- steps: add rules above this line --
 
 		// Work pools and the serve / worker / push guidance (workpools.go, guidance.go).
