@@ -31,6 +31,17 @@ func All() []*analysis.Rule {
 		DuplicateDeploymentName,
 
 		// Schedules and concurrency (schedules.go).
+		ScheduleSelector,
+		InvalidCron,
+		InvalidInterval,
+		InvalidRRule,
+		InvalidTimezone,
+		UnquotedAnchorDate,
+		InvalidAnchorDate,
+		ScheduleAndSchedules,
+		LegacySchedule,
+		SchedulesNotRemoved,
+		ConcurrencyLimit,
 		// -- schedules: add rules above this line --
 
 		// Steps and templating (steps.go, templating.go).

@@ -269,7 +269,7 @@ var misplacedKeys = map[string]string{
 
 func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.ValidationError) []schemaFinding {
 	path := e.InstanceLocation
-	if skipPath(path) {
+	if skipPath(path) || scheduleSchemaOwned(path, e.ErrorKind) {
 		return nil
 	}
 	key, value, via := locate(p.Doc.Root, path)
