@@ -683,7 +683,7 @@ func schedulesEmpty(f prefectyaml.Field) bool {
 var LegacySchedule = &analysis.Rule{
 	ID:       "legacy-schedule",
 	Summary:  "the legacy single schedule key; prefer a schedules list",
-	Severity: analysis.Information,
+	Severity: analysis.Hint,
 	Category: analysis.CategorySchedules,
 	Doc: `## What it does
 Suggests converting a legacy ` + "`schedule:`" + ` mapping into a one-item ` + "`schedules:`" + `
@@ -711,7 +711,9 @@ deployments:
 ` + "```" + `
 
 ## How to silence
-` + "`# prefect-lsp: ignore[legacy-schedule]`" + `, or turn the rule off in the configuration.`,
+The suggestion is a hint, as the legacy key still works; turn it off with
+` + "`legacy-schedule = \"off\"`" + ` under ` + "`[rules]`" + `, or
+` + "`# prefect-lsp: ignore[legacy-schedule]`" + ` on the line.`,
 	Run: func(p *analysis.Pass) {
 		for _, d := range p.File.Deployments {
 			if !legacyScheduleSet(d) || d.SchedulesKey.Present() {
@@ -799,7 +801,7 @@ or ` + "`# prefect-lsp: ignore[schedules-not-removed]`" + `.`,
 			if !schedulesEmpty(d.SchedulesKey) {
 				continue
 			}
-			diag := p.Reportf(d.SchedulesKey.KeySpan(), "an empty schedules list does not delete deployment %q's existing schedules; removing schedules from prefect.yaml does not delete them: run `prefect deployment schedule clear <flow>/%s`", d.DisplayName(), d.DisplayName())
+			diag := p.Reportf(d.SchedulesKey.KeySpan(), "an empty schedules list does not delete the schedules deployment %q already has on the server (removing schedules from prefect.yaml never does); to remove them run `prefect deployment schedule clear <flow>/%s`", d.DisplayName(), d.DisplayName())
 			p.AddVia(diag, d.SchedulesKey.Via)
 		}
 	},
