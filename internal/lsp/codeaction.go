@@ -275,5 +275,3 @@ func insideScalar(doc *yamlsyntax.Document, off int) bool {
 	walk(doc.Root, 0)
 	return found
 }
-
-

@@ -139,7 +139,7 @@ func (sc *scheduler) publish(u string, st *docState, snap *Snapshot, diags []pro
 	st.pubMu.Lock()
 	defer st.pubMu.Unlock()
 	cur := sc.s.docs.get(u)
-	if st.closed || cur == nil || cur.Version != snap.Version {
+	if st.closed || cur != snap {
 		sc.s.log.Debug("dropping diagnostics of a superseded version", "uri", u, "version", snap.Version)
 		return
 	}

@@ -229,7 +229,7 @@ func (s *server) dependentsChanged(path, except string) {
 			root = filepath.Dir(snap.Path)
 		}
 		if s.dependsOn(snap.Path, root, path) {
-			s.sched.schedule(u, false)
+			s.invalidate(u, "")
 		}
 	}
 }

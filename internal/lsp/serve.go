@@ -161,18 +161,18 @@ type settings struct {
 }
 
 type clientCaps struct {
-	configuration     bool
-	watchDynamic      bool
-	watchRelative     bool
-	pullDiagnostics   bool
-	diagRefresh       bool
-	snippets          bool
-	markdownHover     bool
-	markdownComplete  bool
-	documentChanges   bool
-	createFiles       bool
-	hierarchicalSyms  bool
-	relatedInfo       bool
+	configuration    bool
+	watchDynamic     bool
+	watchRelative    bool
+	pullDiagnostics  bool
+	diagRefresh      bool
+	snippets         bool
+	markdownHover    bool
+	markdownComplete bool
+	documentChanges  bool
+	createFiles      bool
+	hierarchicalSyms bool
+	relatedInfo      bool
 }
 
 func newServer(opts Options) *server {
@@ -441,14 +441,30 @@ func (s *server) SetTrace(ctx context.Context, p *protocol.SetTraceParams) error
 	return nil
 }
 
-// Request answers methods go.lsp.dev does not know: "$/" notifications and
-// requests are ignored (the spec allows it), anything else is
-// MethodNotFound.
+// Request answers methods go.lsp.dev does not know with MethodNotFound; for
+// notifications (including "$/" ones, which the spec lets servers ignore)
+// guard drops the error, so the connection stays up.
 func (s *server) Request(ctx context.Context, method string, params any) (any, error) {
-	if strings.HasPrefix(method, "$/") {
-		return nil, nil
+	return nil, errMethodNotFound(method)
+}
+
+func errMethodNotFound(method string) error {
+	return jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method)
+}
+
+// standardMethod reports whether method belongs to LSP's namespaces (the
+// ones go.lsp.dev dispatches).
+func standardMethod(method string) bool {
+	switch method {
+	case "initialize", "initialized", "shutdown", "exit", "$/setTrace", "$/progress", "$/cancelRequest", "$/logTrace":
+		return true
 	}
-	return nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method)
+	for _, p := range []string{"textDocument/", "workspace/", "window/", "notebookDocument/", "callHierarchy/", "typeHierarchy/", "completionItem/", "codeAction/", "codeLens/", "documentLink/", "inlayHint/", "workspaceSymbol/", "client/"} {
+		if strings.HasPrefix(method, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *server) DidChangeConfiguration(ctx context.Context, p *protocol.DidChangeConfigurationParams) error {
@@ -499,14 +515,27 @@ func (s *server) configChanged() {
 	s.cfgCache = map[string]cachedConfig{}
 	s.mu.Unlock()
 	for u, snap := range s.docs.view() {
-		if root := s.rootFor(snap.Path); root != snap.Root {
-			s.docs.update(u, func(old *Snapshot) *Snapshot {
-				if old == nil {
-					return nil
-				}
-				return s.newSnapshot(u, root, old.Version, old.Text)
-			})
+		if isYAML(snap.Path) {
+			s.invalidate(u, s.rootFor(snap.Path))
 		}
+	}
+}
+
+// invalidate replaces a document's snapshot by a fresh one of the same
+// version (dropping its analysis, which depended on something that
+// changed) and schedules a new analysis. root "" keeps the current root.
+func (s *server) invalidate(u, root string) {
+	_, now := s.docs.update(u, func(old *Snapshot) *Snapshot {
+		if old == nil {
+			return nil
+		}
+		r := root
+		if r == "" {
+			r = old.Root
+		}
+		return s.newSnapshot(u, r, old.Version, old.Text)
+	})
+	if now != nil {
 		s.sched.schedule(u, false)
 	}
 }

@@ -309,10 +309,22 @@ func (s *server) guard(next jsonrpc2.Handler) jsonrpc2.Handler {
 				}
 			}
 		}()
+		if !standardMethod(method) && len(req.Params()) == 0 {
+			// Unknown method without params: go.lsp.dev would fail to
+			// decode the absent params before reaching Request.
+			if isCall {
+				return nil, errMethodNotFound(method)
+			}
+			return nil, nil
+		}
 		result, err = next(ctx, req)
 		if !isCall {
 			if err != nil {
-				s.log.Warn("notification failed", "method", method, "error", err)
+				if standardMethod(method) {
+					s.log.Warn("notification failed", "method", method, "error", err)
+				} else {
+					s.log.Debug("ignored unknown notification", "method", method)
+				}
 			}
 			return nil, nil
 		}
