@@ -2,7 +2,7 @@
 # Self-test of the Neovim plugin, runnable without the Go server:
 #   1. test/unit.lua under headless Neovim (pure functions, and the 0.8-0.10 / 0.11 start paths
 #      with the Neovim API stubbed, since only one Neovim version is installed at a time);
-#   2. test/run.sh against test/fake_lsp.py (a stand-in server, needs python3): the happy path,
+#   2. test/run.sh and test/explain.lua against test/fake_lsp.py (a stand-in server, needs python3): the happy path,
 #      a file that must not attach, a `files` glob that must attach, a silent server (timeout),
 #      and bad inputs.
 # Usage: editors/nvim/test/selftest.sh   (env PREFECT_LSP_NVIM picks the nvim binary)
@@ -80,6 +80,13 @@ check "plain YAML file: reported" 'r["ok"] is False and "did not attach" in r["e
 
 PREFECT_LSP_FILE=deploy/prod.yaml PREFECT_LSP_SETTINGS='{"files":["deploy/*.yaml"]}' run; status=$?
 [ "$status" -eq 0 ] && ok "files glob attaches" || bad "files glob attaches (got $status)"
+
+if PREFECT_LSP_BIN=$here/fake_lsp.py PREFECT_LSP_FILE=$ws/prefect.yaml "$nvim" --headless -u NONE -i NONE -n \
+	--cmd "set rtp^=$plugin" -c "luafile $here/explain.lua" </dev/null 2>"$work/stderr"; then
+	ok ":PrefectLspExplain shows the markdown"
+else
+	bad ":PrefectLspExplain shows the markdown ($(cat "$work/stderr"))"
+fi
 
 BIN=$silent PREFECT_LSP_TIMEOUT_MS=1500 run; status=$?
 [ "$status" -eq 1 ] && ok "silent server: timeout exit 1" || bad "silent server: timeout exit 1 (got $status)"

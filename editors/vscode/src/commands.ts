@@ -34,7 +34,8 @@ export function explainRequestParams(documentUri: string): {
 
 /** Arguments for the CLI fallback when the server does not answer the explain command. */
 export function explainCliArgs(filePath: string): string[] {
-  return ["explain", "--format", "markdown", filePath];
+  // `explain --format text` prints markdown.
+  return ["explain", "--format", "text", filePath];
 }
 
 /** Arguments for the "check workspace" task; paths empty = let the CLI discover files. */

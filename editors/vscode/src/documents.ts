@@ -46,11 +46,14 @@ export function documentSelectorFor(userGlobs: readonly string[]): DocumentFilte
 }
 
 /**
- * Globs for files whose on-disk changes the server hears about through
- * workspace/didChangeWatchedFiles (the server may register more itself).
+ * Globs for files whose on-disk changes the client reports through
+ * workspace/didChangeWatchedFiles. Only the prefect.yaml-like files: the
+ * server registers its own watchers (Python files, pyproject.toml,
+ * prefect-lsp.toml) dynamically, and watching those here too would report
+ * every change twice.
  */
 export function watchedFileGlobs(userGlobs: readonly string[]): string[] {
-  const globs = [PREFECT_FILE_GLOB, "**/prefect-lsp.toml", "**/pyproject.toml"];
+  const globs = [PREFECT_FILE_GLOB];
   for (const g of userGlobs) {
     const n = normalizeGlob(g);
     if (n && !globs.includes(n)) {

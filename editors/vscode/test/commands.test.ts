@@ -22,7 +22,7 @@ test("client command ids never collide with server-advertised commands", () => {
 });
 
 test("CLI argument lists", () => {
-  assert.deepEqual(explainCliArgs("/p/prefect.yaml"), ["explain", "--format", "markdown", "/p/prefect.yaml"]);
+  assert.deepEqual(explainCliArgs("/p/prefect.yaml"), ["explain", "--format", "text", "/p/prefect.yaml"]);
   assert.deepEqual(checkCliArgs(), ["check", "--format", "github"]);
   assert.deepEqual(checkCliArgs(["a.yaml"]), ["check", "--format", "github", "a.yaml"]);
 });

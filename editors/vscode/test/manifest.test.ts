@@ -118,6 +118,20 @@ test("problem matcher reads GitHub annotations with properties in any order", ()
       message: "No timezone: uses UTC",
     },
   );
+  // As internal/cli's github formatter writes it (rule id in the message, ':' and ',' escaped in properties).
+  assert.deepEqual(
+    matchAnnotation("::notice file=sub%2Cdir/prefect.yaml,line=3,col=1,endLine=4,endColumn=2,title=pull-step::Use a pull step: see docs [pull-step]"),
+    {
+      severity: "notice",
+      file: "sub%2Cdir/prefect.yaml",
+      line: "3",
+      column: "1",
+      endLine: "4",
+      endColumn: "2",
+      code: "pull-step",
+      message: "Use a pull step: see docs [pull-step]",
+    },
+  );
   const notice = matchAnnotation("::notice file=a/prefect.yaml,line=1::hint text");
   assert.equal(notice?.severity, "notice");
   assert.equal(notice?.column, undefined);
