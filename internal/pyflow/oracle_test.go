@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -253,10 +255,36 @@ func TestDifferentialCPython(t *testing.T) {
 		abs, _ := filepath.Abs(f)
 		files = append(files, abs)
 	}
+	// Parse on the Go side while the oracle runs.
+	type parsed struct {
+		src []byte
+		mod *Module
+	}
+	mods := make([]parsed, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if src, err := os.ReadFile(files[i]); err == nil {
+					mods[i] = parsed{src, Parse(files[i], src)}
+				}
+			}
+		}()
+	}
+	go func() {
+		for i := range files {
+			next <- i
+		}
+		close(next)
+	}()
 	oracle := runOracle(t, py, files)
+	wg.Wait()
 	var agree, compared, pyFailed, scannerProblems int
 	var failures []string
-	for _, path := range files {
+	for i, path := range files {
 		want, ok := oracle[path]
 		if !ok {
 			t.Errorf("no oracle result for %s", path)
@@ -266,11 +294,10 @@ func TestDifferentialCPython(t *testing.T) {
 			pyFailed++
 			continue
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
+		src, mod := mods[i].src, mods[i].mod
+		if mod == nil {
+			t.Fatalf("could not read %s", path)
 		}
-		mod := Parse(path, src)
 		compared++
 		diffs := compareWithOracle(src, mod, want)
 		if len(mod.Problems) > 0 {

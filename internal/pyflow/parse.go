@@ -1,6 +1,7 @@
 package pyflow
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -933,14 +934,14 @@ func (p *parser) receiverStart(j int) int {
 }
 
 // scopeAt returns the qualname of the listed function containing offset.
+// Listed functions never nest, so their spans are disjoint and sorted.
 func (p *parser) scopeAt(off int) string {
-	best := ""
-	for _, f := range p.mod.Functions {
-		if f.Span.Start <= off && off < f.Span.End {
-			best = f.Qualname
-		}
+	fs := p.mod.Functions
+	i := sort.Search(len(fs), func(i int) bool { return fs[i].Span.Start > off }) - 1
+	if i >= 0 && off < fs[i].Span.End {
+		return fs[i].Qualname
 	}
-	return best
+	return ""
 }
 
 // classify resolves decorators through imports and marks flows and tasks.

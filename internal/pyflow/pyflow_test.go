@@ -443,3 +443,18 @@ func BenchmarkParse(b *testing.B) {
 		Parse("bench.py", src)
 	}
 }
+
+// TestParse312Syntax covers syntax newer than the CPython used as oracle.
+func TestParse312Syntax(t *testing.T) {
+	src := "type Alias[T] = list[T]\nclass Box[T: (int, str) = int]:\n    def get[U](self, u: U) -> T: ...\ndef first[T, *Ts, **P](xs: list[T], *a: *Ts) -> T:\n    '''doc'''\n"
+	m := Parse("x.py", []byte(src))
+	if len(m.Problems) > 0 {
+		t.Fatal(m.Problems)
+	}
+	if f := m.Lookup("Box.get"); f == nil || len(f.Params) != 2 || f.Params[1].Annotation != "U" || f.Returns != "T" {
+		t.Errorf("Box.get: %+v", f)
+	}
+	if f := m.Lookup("first"); f == nil || f.Docstring != "doc" || f.Params[1].Annotation != "*Ts" || f.Params[1].Kind != VarPositional {
+		t.Errorf("first: %+v", f)
+	}
+}

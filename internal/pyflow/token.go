@@ -609,12 +609,16 @@ func scanPlainString(src []byte, q int) (int, bool) {
 	return len(src), false
 }
 
+// maxFStringNesting bounds nested f-strings and format specs (CPython
+// allows a handful of levels).
+const maxFStringNesting = 8
+
 // scanFString scans an f-string following PEP 701 (Python 3.12): replacement
 // fields may contain any string literal, including ones using the same quote.
 // It reports false when the literal cannot be scanned that way; the caller
 // then falls back to the pre-3.12 rule.
 func scanFString(src []byte, q int, raw bool, depth int) (int, bool) {
-	if depth > 20 {
+	if depth > maxFStringNesting {
 		return 0, false
 	}
 	quote, triple := quoteAt(src, q)
@@ -681,8 +685,7 @@ func scanReplacementField(src []byte, i int, quote byte, triple bool, depth int)
 			}
 			if okp && f {
 				end, ok = scanFString(src, i, r, depth+1)
-			}
-			if !ok {
+			} else {
 				end, ok = scanPlainString(src, i)
 			}
 			if !ok {
@@ -724,7 +727,7 @@ func scanFormatSpec(src []byte, i int, quote byte, triple bool, depth int) (int,
 			i += 2
 			continue
 		case c == '{':
-			if depth > 20 {
+			if depth > maxFStringNesting {
 				return 0, false
 			}
 			j, ok := scanReplacementField(src, i+1, quote, triple, depth+1)

@@ -9,6 +9,7 @@ text taken from ast.get_source_segment.
 import ast
 import io
 import json
+import os
 import sys
 import re
 import tokenize
@@ -109,26 +110,35 @@ def walk(src, stmts, prefix, cls, out):
                         walk(src, sub.body, prefix, cls, out)
 
 
+def scan(path):
+    res = {"path": path, "ok": False}
+    try:
+        src, enc = read_source(path)
+        res["encoding"] = enc
+        tree = ast.parse(src, filename=path)
+        out = []
+        walk(Segments(src), tree.body, "", "", out)
+        res["functions"] = out
+        res["ok"] = True
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError) as e:
+        res["error"] = "%s: %s" % (type(e).__name__, e)
+    except RecursionError as e:
+        res["error"] = "RecursionError: %s" % e
+    return json.dumps(res)
+
+
 def main():
-    for line in sys.stdin:
-        path = line.rstrip("\n")
-        if not path:
-            continue
-        res = {"path": path, "ok": False}
-        try:
-            src, enc = read_source(path)
-            res["encoding"] = enc
-            tree = ast.parse(src, filename=path)
-            out = []
-            walk(Segments(src), tree.body, "", "", out)
-            res["functions"] = out
-            res["ok"] = True
-        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError) as e:
-            res["error"] = "%s: %s" % (type(e).__name__, e)
-        except RecursionError as e:
-            res["error"] = "RecursionError: %s" % e
-        sys.stdout.write(json.dumps(res) + "\n")
-        sys.stdout.flush()
+    paths = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if len(paths) > 100 and (os.cpu_count() or 1) > 1:
+        import multiprocessing
+
+        with multiprocessing.Pool() as pool:
+            for line in pool.imap(scan, paths, chunksize=16):
+                sys.stdout.write(line + "\n")
+    else:
+        for path in paths:
+            sys.stdout.write(scan(path) + "\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
