@@ -40,6 +40,9 @@ func runServe(args []string, stdio Stdio) int {
 		defer f.Close()
 		logOut = f
 	}
+	if f, ok := stdio.In.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintln(stdio.Err, "prefect-lsp: running the language server on standard input and output (for editors); run `prefect-lsp help` for the commands")
+	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	ctx, cancel := signalContext()
 	defer cancel()
