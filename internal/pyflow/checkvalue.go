@@ -145,11 +145,10 @@ func (p *annotationParser) atom() *typeExpr {
 	name := parts[len(parts)-1]
 	if len(parts) > 1 {
 		switch parts[0] {
-		case "typing", "typing_extensions", "builtins", "collections", "abc", "t":
+		case "typing", "typing_extensions", "builtins", "collections", "t":
+			// typing.List, collections.abc.Sequence, t.Optional, ...
 		default:
-			if !(len(parts) == 3 && parts[0] == "collections" && parts[1] == "abc") {
-				name = strings.Join(parts, ".") // unknown qualified type
-			}
+			name = strings.Join(parts, ".") // unknown qualified type
 		}
 	}
 	if a, ok := typeAliases[name]; ok {

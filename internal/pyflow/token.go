@@ -400,7 +400,7 @@ func (t *tokenizer) token() {
 	c := src[start]
 	switch {
 	case c == '"' || c == '\'':
-		t.str(start, start, false)
+		t.str(start, start)
 		return
 	case c >= '0' && c <= '9' || (c == '.' && start+1 < len(src) && src[start+1] >= '0' && src[start+1] <= '9'):
 		t.pos = numberEnd(src, start)
@@ -410,7 +410,7 @@ func (t *tokenizer) token() {
 	if end := identEnd(src, start); end > start {
 		if end < len(src) && (src[end] == '"' || src[end] == '\'') {
 			if ok, _, _, _ := stringPrefix(src[start:end]); ok {
-				t.str(start, end, false)
+				t.str(start, end)
 				return
 			}
 		}
@@ -540,7 +540,7 @@ func numberEnd(src []byte, i int) int {
 
 // str lexes a string literal whose prefix starts at start and whose opening
 // quote is at q.
-func (t *tokenizer) str(start, q int, _ bool) {
+func (t *tokenizer) str(start, q int) {
 	_, raw, _, fstr := stringPrefix(t.src[start:q])
 	end, ok := -1, false
 	if fstr {
