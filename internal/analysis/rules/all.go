@@ -66,6 +66,18 @@ func All() []*analysis.Rule {
 		// -- steps: add rules above this line --
 
 		// Work pools and the serve / worker / push guidance (workpools.go, guidance.go).
+		CodeUnreachable,
+		LocalWorkingDirectory,
+		UnknownJobVariable,
+		JobVariableType,
+		ImageOnProcessPool,
+		WorkQueueOnPushPool,
+		ManagedPoolConstraints,
+		CloudOnlyPool,
+		AgentPool,
+		MissingWorkPool,
+		FlowAlreadyServed,
+		SimplerDeploymentOption,
 		// -- workpools: add rules above this line --
 
 		// Flow code: entrypoints and parameters (flows.go).
