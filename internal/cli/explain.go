@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/deployinfo"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,10 +13,8 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/guidance"
-	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
-	"github.com/prefect-lsp/prefect-lsp/internal/steps"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
@@ -181,7 +180,7 @@ func explainFile(t target, res *analysis.Result, cfg *config.Config) []Explained
 		return nil
 	}
 	for _, d := range res.File.Deployments {
-		facts := deploymentFacts(d, cfg)
+		facts := deployinfo.Facts(cfg, d)
 		entry, _ := d.Entrypoint.Str()
 		status, served := entrypointStatus(cfg.Root, entry)
 		facts.FlowServedInCode = served
@@ -200,81 +199,6 @@ func explainFile(t target, res *analysis.Result, cfg *config.Config) []Explained
 		})
 	}
 	return out
-}
-
-// deploymentFacts gathers what the decision guide needs from one deployment.
-func deploymentFacts(d *prefectyaml.Deployment, cfg *config.Config) guidance.Facts {
-	var f guidance.Facts
-	switch cfg.Server {
-	case config.ServerCloud:
-		f.Cloud = true
-	case config.ServerSelfHosted:
-		f.SelfHosted = true
-	}
-	if wp := d.WorkPool; wp != nil {
-		f.PoolName, _ = wp.Name.Str()
-		f.HasWorkPool = f.PoolName != ""
-		if t, ok := cfg.WorkPools[f.PoolName]; ok && f.PoolName != "" {
-			f.PoolType, f.PoolTypeSource = t, "from [tool.prefect-lsp.work-pools]"
-		}
-		if jv := wp.JobVariables.Value.Resolve(); jv != nil && jv.Kind == yamlsyntax.MappingNode {
-			for _, p := range jv.Pairs() {
-				f.JobVariableKeys = append(f.JobVariableKeys, p.KeyText())
-			}
-		}
-		f.HasImage = wp.JobVariable("image").Set()
-	}
-	if a := d.Steps("build"); a != nil {
-		for _, st := range a.Steps {
-			if s, ok := steps.Lookup(st.Function); ok && s.Kind == steps.KindDockerBuild {
-				f.HasBuildImageStep = true
-			}
-		}
-	}
-	if a := d.Steps("push"); a != nil {
-		for _, st := range a.Steps {
-			if s, ok := steps.Lookup(st.Function); ok && s.Kind == steps.KindDockerPush {
-				f.HasPushImageStep = true
-			}
-		}
-	}
-	if a := d.Steps("pull"); a != nil {
-		for _, st := range a.Steps {
-			kind := "other"
-			if s, ok := steps.Lookup(st.Function); ok {
-				switch s.Kind {
-				case steps.KindGit:
-					kind = "git"
-				case steps.KindStorage:
-					kind = "storage"
-				case steps.KindBlock:
-					kind = "block"
-				case steps.KindLocalDir:
-					kind = "set_working_directory"
-					if dir, ok := st.Arg("directory").Str(); ok && isLocalPath(dir) {
-						f.LocalWorkingDirectory = true
-					}
-				case steps.KindShell:
-					kind = "shell"
-				}
-			}
-			f.PullKinds = append(f.PullKinds, kind)
-		}
-	}
-	f.HasSchedules = len(d.Schedules) > 0
-	if tr := d.Triggers.Value.Resolve(); tr != nil && len(tr.Items()) > 0 {
-		f.HasTriggers = true
-	}
-	return f
-}
-
-// isLocalPath reports whether a set_working_directory directory is a path on
-// the deploying machine rather than a placeholder or a relative path.
-func isLocalPath(dir string) bool {
-	if strings.Contains(dir, "{{") {
-		return false
-	}
-	return strings.HasPrefix(dir, "/") || (len(dir) > 2 && dir[1] == ':' && (dir[2] == '\\' || dir[2] == '/'))
 }
 
 // entrypointStatus checks "path.py:function" against the flow code under
