@@ -81,6 +81,14 @@ func All() []*analysis.Rule {
 		// -- workpools: add rules above this line --
 
 		// Flow code: entrypoints and parameters (flows.go).
+		EntrypointFormat,
+		EntrypointFileNotFound,
+		EntrypointFunctionNotFound,
+		EntrypointNotAFlow,
+		FlowNameMismatch,
+		UnknownParameter,
+		MissingRequiredParameter,
+		ParameterType,
 		// -- flows: add rules above this line --
 	}
 }
