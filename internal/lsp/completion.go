@@ -240,7 +240,6 @@ func completionContextAt(text string, off int) completionContext {
 		cc.valueOf = cur.key
 		col = cur.keyCol
 	}
-	lines := strings.Split(text[:ls], "\n")
 	// Walk upwards: siblings at col, then parents at smaller columns.
 	var path []string
 	level := col
@@ -254,8 +253,23 @@ func completionContextAt(text string, off int) completionContext {
 		first = false
 	}
 	seqLevel := len(cur.dashes) > 0 // looking for the owner of a sequence at level
-	for i := len(lines) - 1; i >= 0; i-- {
-		sh := shapeOf(strings.TrimRight(lines[i], "\r"))
+	// Lines above the cursor, last first, without splitting the text; lines
+	// indented deeper than the level looked for are skipped before parsing.
+	for end := ls - 1; end > 0; {
+		start := strings.LastIndexByte(text[:end], '\n') + 1
+		raw := strings.TrimRight(text[start:end], "\r")
+		end = start - 1
+		ind := 0
+		for ind < len(raw) && raw[ind] == ' ' {
+			ind++
+		}
+		if ind == len(raw) || ind > level || raw[ind] == '#' {
+			continue
+		}
+		if seqLevel && ind == level && raw[ind] == '-' {
+			continue // another item of the same sequence
+		}
+		sh := shapeOf(raw)
 		if sh.blank || sh.comment {
 			continue
 		}

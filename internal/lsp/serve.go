@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,6 +82,8 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	defer cancel()
 	s.ctx = connCtx
 
+	go s.warmUp()
+
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(codec{}))
 	s.conn = conn
 	s.client = protocol.ClientDispatcher(conn)
@@ -114,6 +117,15 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	}
 	s.sched.wait()
 	return err
+}
+
+// warmUp pays one-time initialisation (schema compilation, rule tables)
+// while the client starts up, so the first didOpen does not.
+func (s *server) warmUp() {
+	defer s.recoverLog("warm-up")
+	_ = loadSchema()
+	const sample = "deployments:\n  - name: warm\n    entrypoint: flows/x.py:main\n    work_pool:\n      name: p\n    schedules:\n      - cron: \"0 0 * * *\"\n"
+	analysis.Run(s.ctx, analysis.Input{Path: "/prefect-lsp-warm-up/prefect.yaml", Text: sample, Config: &config.Config{Root: "/prefect-lsp-warm-up"}, Env: &analysis.Env{ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }}}, s.rules)
 }
 
 // server implements protocol.Server.

@@ -1,0 +1,480 @@
+// Command bench measures prefect-lsp's editor latency over stdio, the way an
+// editor drives it, on generated prefect.yaml files of several sizes:
+//
+//	go run ./internal/lsp/bench -bin path/to/prefect-lsp [-sizes 10,100,1000,5000] [-yls=false]
+//
+// For each size it starts a fresh server and reports initialize time,
+// didOpen→publishDiagnostics, didChange→matching publish (p50/p95), hover
+// and completion p95, and peak RSS (VmHWM from /proc/<pid>/status), next to
+// a bare go.yaml.in/yaml/v4 parse of the same text into a yaml.Node. With
+// -yls it runs yaml-language-server (npm; installed into a temporary folder
+// when missing) with Prefect's official schema on the same files and
+// prints the ratios. Without -bin it serves internal/lsp in a child
+// process of itself (-serve). It is not a test: timings are reported,
+// never asserted.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/lsp"
+)
+
+func main() {
+	bin := flag.String("bin", "", "server binary (default: this program with -serve)")
+	args := flag.String("args", "", "extra arguments for -bin, space separated (e.g. \"serve\")")
+	sizes := flag.String("sizes", "10,100,1000,5000", "deployment counts")
+	edits := flag.Int("edits", 30, "didChange samples per size")
+	queries := flag.Int("queries", 100, "hover and completion samples per size")
+	yls := flag.Bool("yls", true, "also run yaml-language-server")
+	ylsMax := flag.Int("yls-max", 1000, "largest size given to yaml-language-server")
+	ylsTimeout := flag.Duration("yls-timeout", 3*time.Minute, "give up on one yaml-language-server measurement after this")
+	schemaPath := flag.String("schema", "", "Prefect's prefect.yaml schema for yaml-language-server (default: ../shared/reference/data/prefect.yaml.schema.json)")
+	serve := flag.Bool("serve", false, "serve LSP on stdio (used as the default server)")
+	flag.Parse()
+	if *serve {
+		err := lsp.Serve(context.Background(), lsp.StdioConn(), lsp.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		if err != nil {
+			os.Exit(1)
+		}
+		return
+	}
+	cmd := []string{*bin}
+	if *bin == "" {
+		self, err := os.Executable()
+		must(err)
+		cmd = []string{self, "-serve"}
+	} else if *args != "" {
+		cmd = append(cmd, strings.Fields(*args)...)
+	}
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		must(err)
+		ns = append(ns, n)
+	}
+	dir, err := os.MkdirTemp("", "lspbench")
+	must(err)
+	defer os.RemoveAll(dir)
+
+	var ylsCmd []string
+	if *yls {
+		ylsCmd = findYLS(dir)
+		if ylsCmd == nil {
+			fmt.Println("yaml-language-server: unreachable (not on PATH and `npm install yaml-language-server` failed); skipped")
+		}
+		if *schemaPath == "" {
+			*schemaPath = findSchema()
+		}
+	}
+
+	fmt.Printf("server: %s\n\n", strings.Join(cmd, " "))
+	fmt.Printf("%-6s %8s %9s %9s %9s %9s %9s %9s %9s %8s\n", "deps", "KiB", "parse", "init", "open", "edit p50", "edit p95", "hover95", "compl95", "RSS MiB")
+	var results []result
+	for _, n := range ns {
+		text := generate(n)
+		path := filepath.Join(dir, fmt.Sprintf("d%d", n), "prefect.yaml")
+		must(os.MkdirAll(filepath.Dir(path), 0o755))
+		must(os.WriteFile(path, []byte(text), 0o644))
+		parse := bareParse(text)
+		r := run(cmd, path, text, *edits, *queries, nil, 2*time.Minute)
+		r.n, r.bytes, r.parse = n, len(text), parse
+		results = append(results, r)
+		fmt.Printf("%-6d %8.0f %9s %9s %9s %9s %9s %9s %9s %8.1f\n", n, float64(len(text))/1024, ms(parse), ms(r.init), ms(r.open), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), float64(r.rssKB)/1024)
+		if r.err != "" {
+			fmt.Printf("       error: %s\n", r.err)
+		}
+	}
+	fmt.Println("\ntargets: open and edit p95 ≤ 3×parse + 5 ms; hover/completion p95 ≤ 5 ms at 1000; RSS < 40 MiB at 1000")
+	for _, r := range results {
+		budget := 3*r.parse + 5*time.Millisecond
+		fmt.Printf("  %5d deps: budget %s  open %s  edit p95 %s\n", r.n, ms(budget), verdict(r.open, budget), verdict(r.editP95, budget))
+	}
+	if ylsCmd == nil {
+		return
+	}
+	if _, err := os.Stat(*schemaPath); err != nil {
+		fmt.Printf("\nyaml-language-server: schema %s not found; skipped\n", *schemaPath)
+		return
+	}
+	fmt.Printf("\nyaml-language-server (%s) with %s\n", strings.Join(ylsCmd, " "), *schemaPath)
+	fmt.Printf("%-6s %9s %9s %9s %9s %8s %10s %10s\n", "deps", "init", "open", "edit p50", "edit p95", "RSS MiB", "open ×", "edit95 ×")
+	for _, r := range results {
+		if r.n > *ylsMax {
+			fmt.Printf("%-6d skipped (-yls-max %d)\n", r.n, *ylsMax)
+			continue
+		}
+		path := filepath.Join(dir, fmt.Sprintf("d%d", r.n), "prefect.yaml")
+		settings := map[string]any{"yaml": map[string]any{
+			"validate": true, "hover": true, "completion": true,
+			"schemas": map[string]any{string(uri.File(*schemaPath)): []string{"prefect.yaml"}},
+		}}
+		y := run(ylsCmd, path, generate(r.n), min(*edits, 5), 5, settings, *ylsTimeout)
+		fmt.Printf("%-6d %9s %9s %9s %9s %8.1f %10s %10s\n", r.n, ms(y.init), ms(y.open), ms(y.editP50), ms(y.editP95), float64(y.rssKB)/1024, ratio(y.open, r.open), ratio(y.editP95, r.editP95))
+		if y.err != "" {
+			fmt.Printf("       note: %s\n", y.err)
+		}
+	}
+}
+
+type result struct {
+	n, bytes           int
+	parse, init, open  time.Duration
+	editP50, editP95   time.Duration
+	hoverP95, complP95 time.Duration
+	rssKB              int
+	err                string
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+}
+
+func ms(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000)
+}
+
+func ratio(a, b time.Duration) string {
+	if a <= 0 || b <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f×", float64(a)/float64(b))
+}
+
+func verdict(d, budget time.Duration) string {
+	if d <= 0 {
+		return "n/a"
+	}
+	if d <= budget {
+		return ms(d) + " ok"
+	}
+	return ms(d) + " OVER"
+}
+
+// generate writes a prefect.yaml with n deployments sharing anchored
+// definitions, with schedules and parameters, and one YAML 1.1 pitfall
+// (country: no) in the last deployment that the edits toggle.
+func generate(n int) string {
+	var b strings.Builder
+	b.WriteString("name: bench\nprefect-version: 3.4.0\n\ndefinitions:\n  work_pools:\n    k8s: &k8s\n      name: k8s-pool\n      job_variables:\n        image: \"repo/image:1.2\"\n        cpu: 500m\n  schedules:\n    nightly: &nightly\n      cron: \"0 3 * * *\"\n      timezone: Europe/Berlin\n\npull:\n  - prefect.deployments.steps.git_clone:\n      repository: https://github.com/org/repo.git\n      branch: main\n\ndeployments:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - name: flow-%d\n    description: Deployment number %d of the benchmark.\n    entrypoint: flows/flow_%d.py:main\n    tags: [bench, \"team-%d\"]\n    work_pool: *k8s\n    schedules:\n      - *nightly\n      - interval: %d\n    parameters:\n      batch: %d\n      region: eu-west-1\n", i, i, i%50, i%7, 3600+i, i)
+	}
+	b.WriteString("      country: no\n")
+	return b.String()
+}
+
+func bareParse(text string) time.Duration {
+	var best time.Duration
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		var n yaml.Node
+		_ = yaml.Unmarshal([]byte(text), &n)
+		d := time.Since(start)
+		if best == 0 || d < best {
+			best = d
+		}
+	}
+	return best
+}
+
+// ---- the client ----
+
+type client struct {
+	protocol.UnimplementedClient
+	mu       sync.Mutex
+	waiters  map[int32]chan struct{}
+	seen     map[int32]bool
+	settings any
+}
+
+func (c *client) PublishDiagnostics(_ context.Context, p *protocol.PublishDiagnosticsParams) error {
+	v, ok := p.Version.Get()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !ok {
+		v = -1 // yaml-language-server sends no version
+	}
+	c.seen[v] = true
+	for want, ch := range c.waiters {
+		if want == v || v == -1 {
+			close(ch)
+			delete(c.waiters, want)
+		}
+	}
+	return nil
+}
+
+func (c *client) wait(v int32) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan struct{})
+	c.waiters[v] = ch
+	return ch
+}
+
+func (c *client) Configuration(_ context.Context, p *protocol.ConfigurationParams) ([]protocol.LSPAny, error) {
+	out := make([]protocol.LSPAny, len(p.Items))
+	for i, it := range p.Items {
+		var v any = c.settings
+		if m, ok := c.settings.(map[string]any); ok && it.Section != nil {
+			v = m[*it.Section]
+		}
+		b, _ := json.Marshal(v)
+		out[i] = protocol.LSPAny(b)
+	}
+	return out, nil
+}
+
+func (c *client) RegisterCapability(context.Context, *protocol.RegistrationParams) error { return nil }
+func (c *client) WorkDoneProgressCreate(context.Context, *protocol.WorkDoneProgressCreateParams) error {
+	return nil
+}
+func (c *client) LogMessage(context.Context, *protocol.LogMessageParams) error   { return nil }
+func (c *client) ShowMessage(context.Context, *protocol.ShowMessageParams) error { return nil }
+
+type pipes struct {
+	io.Reader
+	io.WriteCloser
+}
+
+func (p pipes) Close() error { return p.WriteCloser.Close() }
+
+// run starts the server, opens path, edits it and queries it.
+func run(cmdline []string, path, text string, edits, queries int, settings any, timeout time.Duration) (r result) {
+	cmd := exec.Command(cmdline[0], cmdline[1:]...)
+	stdin, err := cmd.StdinPipe()
+	must(err)
+	stdout, err := cmd.StdoutPipe()
+	must(err)
+	cmd.Stderr = io.Discard
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		r.err = err.Error()
+		return r
+	}
+	defer func() {
+		_ = stdin.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	c := &client{waiters: map[int32]chan struct{}{}, seen: map[int32]bool{}, settings: settings}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ctx, conn, server := protocol.NewClient(ctx, c, jsonrpc2.NewStream(pipes{stdout, stdin}))
+	defer conn.Close()
+	call := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, timeout) }
+
+	cctx, ccancel := call()
+	caps := protocol.ClientCapabilities{
+		Workspace:    &protocol.WorkspaceClientCapabilities{Configuration: ptr(true)},
+		TextDocument: &protocol.TextDocumentClientCapabilities{Completion: &protocol.CompletionClientCapabilities{CompletionItem: &protocol.ClientCompletionItemOptions{SnippetSupport: ptr(true)}}},
+	}
+	params := &protocol.InitializeParams{Capabilities: caps}
+	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(filepath.Dir(path)), Name: "bench"}})
+	if _, err := server.Initialize(cctx, params); err != nil {
+		ccancel()
+		r.err = "initialize: " + err.Error()
+		return r
+	}
+	ccancel()
+	r.init = time.Since(start)
+	_ = server.Initialized(ctx, &protocol.InitializedParams{})
+	if settings != nil {
+		b, _ := json.Marshal(settings)
+		_ = server.DidChangeConfiguration(ctx, &protocol.DidChangeConfigurationParams{Settings: protocol.LSPAny(b)})
+		time.Sleep(200 * time.Millisecond)
+	}
+	u := uri.File(path)
+	waitFor := func(ch chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		case <-time.After(timeout):
+			return false
+		}
+	}
+
+	ch := c.wait(1)
+	t0 := time.Now()
+	_ = server.DidOpen(ctx, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: u, LanguageID: "yaml", Version: 1, Text: text}})
+	if !waitFor(ch) {
+		r.err = fmt.Sprintf("no diagnostics within %s of didOpen", timeout)
+		r.rssKB = peakRSS(cmd.Process.Pid)
+		return r
+	}
+	r.open = time.Since(t0)
+
+	// Edits toggle `country: no` ↔ `country: "no"` on the last line, so
+	// that every version publishes a different set.
+	lines := strings.Count(text, "\n")
+	last := uint32(lines - 1)
+	var samples []time.Duration
+	quoted := false
+	for i := 0; i < edits; i++ {
+		v := int32(2 + i)
+		var change protocol.TextDocumentContentChangeEvent
+		if quoted {
+			change = &protocol.TextDocumentContentChangePartial{Range: rng(last, 15, last, 19), Text: "no"}
+		} else {
+			change = &protocol.TextDocumentContentChangePartial{Range: rng(last, 15, last, 17), Text: `"no"`}
+		}
+		quoted = !quoted
+		ch := c.wait(v)
+		t0 := time.Now()
+		_ = server.DidChange(ctx, &protocol.DidChangeTextDocumentParams{
+			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: v},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{change},
+		})
+		if !waitFor(ch) {
+			r.err = fmt.Sprintf("no diagnostics within %s of didChange v%d", timeout, v)
+			break
+		}
+		samples = append(samples, time.Since(t0))
+	}
+	r.editP50, r.editP95 = pct(samples, 50), pct(samples, 95)
+
+	// Hover on the entrypoint key of the middle deployment; completion on a
+	// new key line inside it.
+	mid := strings.Index(text, fmt.Sprintf("  - name: flow-%d\n", strings.Count(text, "  - name: ")/2))
+	if mid < 0 {
+		mid = 0
+	}
+	line := uint32(strings.Count(text[:mid], "\n"))
+	var hs, cs []time.Duration
+	for i := 0; i < queries; i++ {
+		cctx, ccancel := call()
+		t0 := time.Now()
+		_, err := server.Hover(cctx, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: protocol.Position{Line: line + 2, Character: 6}}})
+		hs = append(hs, time.Since(t0))
+		t0 = time.Now()
+		_, err2 := server.Completion(cctx, &protocol.CompletionParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: protocol.Position{Line: line + 1, Character: 4}}})
+		cs = append(cs, time.Since(t0))
+		ccancel()
+		if err != nil || err2 != nil {
+			r.err = fmt.Sprintf("hover/completion: %v %v", err, err2)
+			break
+		}
+	}
+	r.hoverP95, r.complP95 = pct(hs, 95), pct(cs, 95)
+	r.rssKB = peakRSS(cmd.Process.Pid)
+	cctx, ccancel = call()
+	_ = server.Shutdown(cctx)
+	ccancel()
+	_ = server.Exit(ctx)
+	return r
+}
+
+func rng(l1, c1, l2, c2 uint32) protocol.Range {
+	return protocol.Range{Start: protocol.Position{Line: l1, Character: c1}, End: protocol.Position{Line: l2, Character: c2}}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func pct(s []time.Duration, p int) time.Duration {
+	if len(s) == 0 {
+		return 0
+	}
+	c := append([]time.Duration(nil), s...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	i := (len(c)*p + 99) / 100
+	if i < 1 {
+		i = 1
+	}
+	return c[i-1]
+}
+
+// peakRSS reads VmHWM (KiB) of pid and, for a wrapper such as node's
+// launcher, its children.
+func peakRSS(pid int) int {
+	total := 0
+	pids := []int{pid}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); err == nil {
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, n)
+			}
+		}
+	}
+	for _, p := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "VmHWM:") {
+				n, _ := strconv.Atoi(strings.Fields(l)[1])
+				total += n
+			}
+		}
+	}
+	return total
+}
+
+// findYLS returns a command running yaml-language-server on stdio,
+// installing it with npm into dir when it is not on PATH.
+func findYLS(dir string) []string {
+	if p, err := exec.LookPath("yaml-language-server"); err == nil {
+		return []string{p, "--stdio"}
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		return nil
+	}
+	prefix := filepath.Join(dir, "yls")
+	cmd := exec.Command("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", prefix, "yaml-language-server")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	fmt.Println("installing yaml-language-server with npm …")
+	if err := cmd.Run(); err != nil {
+		fmt.Printf("npm install failed: %v\n%s\n", err, out.String())
+		return nil
+	}
+	bin := filepath.Join(prefix, "node_modules", ".bin", "yaml-language-server")
+	if _, err := os.Stat(bin); err != nil {
+		return nil
+	}
+	return []string{bin, "--stdio"}
+}
+
+func findSchema() string {
+	wd, _ := os.Getwd()
+	for d := wd; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, "..", "shared", "reference", "data", "prefect.yaml.schema.json")
+		if _, err := os.Stat(p); err == nil {
+			return filepath.Clean(p)
+		}
+		if filepath.Dir(d) == d {
+			return "../shared/reference/data/prefect.yaml.schema.json"
+		}
+	}
+}
