@@ -3,6 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
+	"github.com/prefect-lsp/prefect-lsp/internal/features"
+	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 	"io"
 	"log/slog"
 	"os"
@@ -63,10 +66,14 @@ func runServe(args []string, stdio Stdio) int {
 // here as their packages arrive.
 func lspOptions(logger *slog.Logger) lsp.Options {
 	return lsp.Options{
-		Logger:  logger,
-		Version: version(),
-		Rules:   ruleSet(),
-		Explain: explainMarkdown,
+		Logger:   logger,
+		Version:  version(),
+		Rules:    ruleSet(),
+		Explain:  explainMarkdown,
+		Features: features.All(),
+		// One flow-code index for the whole session, shared by every
+		// analysis; it re-reads a .py file when its mtime changes.
+		EnvValues: map[string]any{rules.FlowProjectKey: pyflow.NewProject()},
 	}
 }
 
