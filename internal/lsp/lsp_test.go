@@ -386,6 +386,17 @@ func TestShutdownThenExit(t *testing.T) {
 	}
 }
 
+func TestRequestsAfterShutdownAreRefused(t *testing.T) {
+	h := newHarness(t, setup{})
+	if err := h.server.Shutdown(h.callCtx()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.server.Hover(h.callCtx(), &protocol.HoverParams{})
+	if errCode(err) != jsonrpc2.InvalidRequest {
+		t.Fatalf("hover after shutdown: %v", err)
+	}
+}
+
 func TestExitWithoutShutdown(t *testing.T) {
 	h := newHarness(t, setup{})
 	_ = h.server.Exit(h.ctx)

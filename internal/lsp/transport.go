@@ -309,6 +309,16 @@ func (s *server) guard(next jsonrpc2.Handler) jsonrpc2.Handler {
 				}
 			}
 		}()
+		switch {
+		case method == "initialize" || method == "exit" || method == "$/cancelRequest":
+		case !s.initialized.Load():
+			if isCall {
+				return nil, jsonrpc2.NewError(jsonrpc2.ServerNotInitialized, "prefect-lsp: initialize first")
+			}
+			return nil, nil
+		case s.shutdown.Load() && isCall:
+			return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "prefect-lsp: the server is shutting down")
+		}
 		if !standardMethod(method) && len(req.Params()) == 0 {
 			// Unknown method without params: go.lsp.dev would fail to
 			// decode the absent params before reaching Request.
