@@ -39,14 +39,25 @@ func loadZone(name string) (*time.Location, error) {
 	return time.LoadLocation(name)
 }
 
+// loadable remembers which known zone names time.LoadLocation accepts.
+var loadable sync.Map
+
 // ValidateTimezone checks an IANA time zone name as Prefect's schedules do
 // ('Invalid timezone: "<v>" (specify in IANA tzdata format, for example,
 // America/New_York)', prefect.md §1.3). Names are case-sensitive. On failure
 // suggestions holds up to three likely meant names, best first.
 func ValidateTimezone(name string) (problem string, suggestions []string, ok bool) {
 	if zoneNameSet()[name] {
-		if _, err := time.LoadLocation(name); err == nil {
-			return "", nil, true
+		if v, hit := loadable.Load(name); hit {
+			if v.(bool) {
+				return "", nil, true
+			}
+		} else {
+			_, err := time.LoadLocation(name) // reads tzdata: remember the answer
+			loadable.Store(name, err == nil)
+			if err == nil {
+				return "", nil, true
+			}
 		}
 	}
 	if strings.TrimSpace(name) == "" {

@@ -3,6 +3,7 @@ package workpools
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // baseVariables are shared by every pool type and so say nothing about the type.
@@ -24,12 +25,37 @@ func variableKey(k string) string {
 // A push type with a worker-based twin (ecs:push) is never the answer: the
 // twin (ecs) is, since their variables are the same.
 func Infer(jobVariableKeys []string) (typeName string, ok bool) {
+	memoKey := strings.Join(jobVariableKeys, "\x00")
+	if v, hit := inferMemo.Load(memoKey); hit {
+		r := v.(inferResult)
+		return r.typeName, r.ok
+	}
+	typeName, ok = infer(jobVariableKeys)
+	inferMemo.Store(memoKey, inferResult{typeName, ok})
+	return typeName, ok
+}
+
+type inferResult struct {
+	typeName string
+	ok       bool
+}
+
+// inferMemo caches Infer by key list: a file's deployments usually share
+// their job variables (often through one anchor).
+var inferMemo sync.Map
+
+var knownVariables = sync.OnceValue(func() map[string]bool {
 	known := map[string]bool{}
 	for _, t := range All() {
 		for _, v := range t.Variables {
 			known[v.Name] = true
 		}
 	}
+	return known
+})
+
+func infer(jobVariableKeys []string) (typeName string, ok bool) {
+	known := knownVariables()
 	var keys []string
 	distinctive := false
 	for _, k := range jobVariableKeys {

@@ -97,7 +97,11 @@ func targetOf(p *analysis.Pass, d *prefectyaml.Deployment) *flowTarget {
 		if p.Root == "" {
 			return t
 		}
-		t.res = FlowProject(p.Env).ResolveEntrypoint(p.Root, ep)
+		// Many deployments share an entrypoint: resolve each one once
+		// per run (a missing file walks the project for suggestions).
+		t.res = p.Memo("flows:resolve:"+raw, func() any {
+			return FlowProject(p.Env).ResolveEntrypoint(p.Root, ep)
+		}).(pyflow.Resolution)
 		t.resolved = true
 		return t
 	})
