@@ -22,20 +22,43 @@ var PrefectSchema []byte
 // PrefectSchemaURL is the $id of PrefectSchema; error locations refer to it.
 const PrefectSchemaURL = "https://github.com/prefect-lsp/prefect-lsp/schema/prefect.schema.json"
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+type compiledSchemas struct {
+	root, deployment *jsonschema.Schema
+}
+
+var compiled = sync.OnceValues(func() (compiledSchemas, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(PrefectSchema))
 	if err != nil {
-		return nil, fmt.Errorf("prefect.schema.json: %w", err)
+		return compiledSchemas{}, fmt.Errorf("prefect.schema.json: %w", err)
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	if err := c.AddResource(PrefectSchemaURL, doc); err != nil {
-		return nil, fmt.Errorf("prefect.schema.json: %w", err)
+		return compiledSchemas{}, fmt.Errorf("prefect.schema.json: %w", err)
 	}
-	return c.Compile(PrefectSchemaURL)
+	root, err := c.Compile(PrefectSchemaURL)
+	if err != nil {
+		return compiledSchemas{}, err
+	}
+	dep, err := c.Compile(PrefectSchemaURL + "#/$defs/deployment")
+	if err != nil {
+		return compiledSchemas{}, err
+	}
+	return compiledSchemas{root: root, deployment: dep}, nil
 })
 
 // Compile returns the compiled prefect.yaml schema. It is compiled once and
 // shared; the result is safe for concurrent Validate calls. The schema uses
 // no "format" keywords, so no formats need registering.
-func Compile() (*jsonschema.Schema, error) { return compiled() }
+func Compile() (*jsonschema.Schema, error) {
+	c, err := compiled()
+	return c.root, err
+}
+
+// CompileDeployment returns the schema of one item of `deployments`
+// ($defs/deployment), compiled with Compile's compiler, so that callers can
+// validate deployments one by one (and cache unchanged ones).
+func CompileDeployment() (*jsonschema.Schema, error) {
+	c, err := compiled()
+	return c.deployment, err
+}

@@ -216,6 +216,16 @@ func looksLikePlaceholder(s string) bool {
 }
 
 // keyString is the identity of a scalar key as a Python dict key.
+// sameKey reports whether two scalar keys are the same Python dict key.
+func sameKey(a, b *Node) bool {
+	as, aok := a.value.(string)
+	bs, bok := b.value.(string)
+	if aok || bok {
+		return aok && bok && as == bs
+	}
+	return keyString(a) == keyString(b)
+}
+
 // Python treats True == 1 and 1.0 == 1 as the same dict key.
 func keyString(k *Node) string {
 	switch v := k.value.(type) {
@@ -328,15 +338,30 @@ func (b *builder) flatten(n *Node, done map[*Node]bool) {
 		own = append(own, Pair{Key: k, Value: v})
 	}
 	all := append(merged, own...)
-	index := map[string]int{}
 	pairs := make([]Pair, 0, len(all))
+	var index map[string]int // only for large mappings; small ones search linearly
+	if len(all) > 16 {
+		index = make(map[string]int, len(all))
+	}
 	for _, p := range all {
 		kr := p.Key.Resolve()
 		if kr == nil || kr.Kind != ScalarNode {
 			continue
 		}
-		id := keyString(kr)
-		if j, ok := index[id]; ok {
+		j, ok := -1, false
+		var id string
+		if index != nil {
+			id = keyString(kr)
+			j, ok = index[id]
+		} else {
+			for i := range pairs {
+				if sameKey(pairs[i].Key.Resolve(), kr) {
+					j, ok = i, true
+					break
+				}
+			}
+		}
+		if ok {
 			// Python keeps the first key object and the last value; when
 			// both keys read the same, the later pair's spans are the
 			// ones that count.
@@ -346,7 +371,9 @@ func (b *builder) flatten(n *Node, done map[*Node]bool) {
 			pairs[j] = p
 			continue
 		}
-		index[id] = len(pairs)
+		if index != nil {
+			index[id] = len(pairs)
+		}
 		pairs = append(pairs, p)
 	}
 	n.pairs = pairs

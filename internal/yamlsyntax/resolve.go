@@ -53,6 +53,11 @@ func ResolvePlain(text string) string {
 		if !strings.ContainsRune(r.first, rune(c)) {
 			continue
 		}
+		// Cheap length checks before the regular expressions: most plain
+		// strings start with a letter that a boolean or null could too.
+		if (r.tag == TagBool && len(text) > 5) || (r.tag == TagNull && len(text) > 4) || (r.tag == TagTimestamp && len(text) < 8) {
+			continue
+		}
 		if r.re.MatchString(text) {
 			return r.tag
 		}

@@ -1,6 +1,10 @@
 package yamlsyntax
 
-import "github.com/prefect-lsp/prefect-lsp/internal/source"
+import (
+	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
+)
 
 // checkTabs reports tabs where PyYAML's scanner expects a token to start:
 // unlike YAML 1.2 parsers, PyYAML skips only spaces between tokens, so
@@ -8,6 +12,9 @@ import "github.com/prefect-lsp/prefect-lsp/internal/source"
 // cannot start any token").
 func (b *builder) checkTabs() {
 	text := b.doc.File.Text()
+	if strings.IndexByte(text, '\t') < 0 {
+		return
+	}
 	var skip []source.Span
 	var collect func(n *Node)
 	seen := map[*Node]bool{}

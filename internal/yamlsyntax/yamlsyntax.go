@@ -300,7 +300,9 @@ func Parse(name, text string) *Document {
 	if b.tooDeep {
 		return d
 	}
-	if n := expandedSize(d.Root, map[*Node]int{}); n > MaxExpandedNodes {
+	if len(b.aliases) == 0 {
+		// Without aliases the node count is bounded by the text's size.
+	} else if n := expandedSize(d.Root, map[*Node]int{}); n > MaxExpandedNodes {
 		d.problem(TooLarge, d.Root.Span, fmt.Sprintf("aliases expand this file to more than %d nodes (an alias bomb?); prefect-lsp stops here", MaxExpandedNodes))
 		d.Loadable = false
 		return d

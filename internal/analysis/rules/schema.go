@@ -1,11 +1,13 @@
 package rules
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
@@ -31,7 +33,10 @@ type schemaFinding struct {
 var printer = message.NewPrinter(language.English)
 
 // schemaFindings validates the document against the strict schema once per
-// run and maps every error to the key or value it is about.
+// run and maps every error to the key or value it is about. Deployments are
+// validated one by one against $defs/deployment, and the verdict for a
+// deployment whose value did not change is reused (editing one deployment
+// of a thousand revalidates one).
 func schemaFindings(p *analysis.Pass) []schemaFinding {
 	v := p.Memo("schema-findings", func() any {
 		root := p.Doc.Root
@@ -46,18 +51,87 @@ func schemaFindings(p *analysis.Pass) []schemaFinding {
 		if err != nil {
 			return []schemaFinding(nil)
 		}
-		verr := sch.Validate(inst)
-		var ve *jsonschema.ValidationError
-		if !errors.As(verr, &ve) {
-			return []schemaFinding(nil)
+		var errs []*jsonschema.ValidationError
+		top, _ := inst.(map[string]any)
+		deps, perDeployment := top["deployments"].([]any)
+		depSchema, derr := schema.CompileDeployment()
+		if perDeployment && derr == nil {
+			// Validate the top level with an empty list, then each item.
+			shallow := make(map[string]any, len(top))
+			for k, v := range top {
+				shallow[k] = v
+			}
+			shallow["deployments"] = []any{}
+			errs = append(errs, validationLeaves(sch, shallow, nil)...)
+			for i, d := range deps {
+				errs = append(errs, cachedDeploymentLeaves(depSchema, d, []string{"deployments", strconv.Itoa(i)})...)
+			}
+		} else {
+			errs = validationLeaves(sch, inst, nil)
 		}
 		var out []schemaFinding
-		for _, leaf := range leaves(ve) {
+		for _, leaf := range errs {
 			out = append(out, mapFinding(p, sch, leaf)...)
 		}
 		return out
 	})
 	return v.([]schemaFinding)
+}
+
+// validationLeaves validates inst and returns the errors worth reporting,
+// with instance locations prefixed by prefix.
+func validationLeaves(sch *jsonschema.Schema, inst any, prefix []string) []*jsonschema.ValidationError {
+	verr := sch.Validate(inst)
+	var ve *jsonschema.ValidationError
+	if !errors.As(verr, &ve) {
+		return nil
+	}
+	ls := leaves(ve)
+	if len(prefix) == 0 {
+		return ls
+	}
+	out := make([]*jsonschema.ValidationError, len(ls))
+	for i, l := range ls {
+		c := *l
+		c.InstanceLocation = append(append([]string{}, prefix...), l.InstanceLocation...)
+		out[i] = &c
+	}
+	return out
+}
+
+// deploymentVerdicts caches validation leaves (relative to the deployment)
+// by the deployment's canonical JSON. Bounded: cleared when full.
+var deploymentVerdicts = struct {
+	sync.Mutex
+	m map[string][]*jsonschema.ValidationError
+}{m: map[string][]*jsonschema.ValidationError{}}
+
+const maxCachedVerdicts = 50_000
+
+func cachedDeploymentLeaves(sch *jsonschema.Schema, d any, prefix []string) []*jsonschema.ValidationError {
+	key, err := json.Marshal(d)
+	if err != nil {
+		return validationLeaves(sch, d, prefix)
+	}
+	deploymentVerdicts.Lock()
+	rel, ok := deploymentVerdicts.m[string(key)]
+	deploymentVerdicts.Unlock()
+	if !ok {
+		rel = validationLeaves(sch, d, nil)
+		deploymentVerdicts.Lock()
+		if len(deploymentVerdicts.m) >= maxCachedVerdicts {
+			deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
+		}
+		deploymentVerdicts.m[string(key)] = rel
+		deploymentVerdicts.Unlock()
+	}
+	out := make([]*jsonschema.ValidationError, len(rel))
+	for i, l := range rel {
+		c := *l
+		c.InstanceLocation = append(append([]string{}, prefix...), l.InstanceLocation...)
+		out[i] = &c
+	}
+	return out
 }
 
 // leaves flattens an error tree to the errors worth reporting: in anyOf and
