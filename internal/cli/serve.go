@@ -65,6 +65,7 @@ func runServe(args []string, stdio Stdio) int {
 // features (hovers, completion, navigation) and shared services are added
 // here as their packages arrive.
 func lspOptions(logger *slog.Logger) lsp.Options {
+	flows := pyflow.NewProject()
 	return lsp.Options{
 		Logger:   logger,
 		Version:  version(),
@@ -73,7 +74,10 @@ func lspOptions(logger *slog.Logger) lsp.Options {
 		Features: features.All(),
 		// One flow-code index for the whole session, shared by every
 		// analysis; it re-reads a .py file when its mtime changes.
-		EnvValues: map[string]any{rules.FlowProjectKey: pyflow.NewProject()},
+		EnvValues: map[string]any{rules.FlowProjectKey: flows},
+		// A created, deleted or renamed file changes the project's list of
+		// .py files (used for entrypoint suggestions and completion).
+		FileChanged: func(string) { flows.InvalidateListings() },
 	}
 }
 

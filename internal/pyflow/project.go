@@ -25,6 +25,19 @@ type Project struct {
 	mu       sync.Mutex
 	files    map[string]*diskEntry
 	overlays map[string]*overlayEntry
+	// listings caches the disk walk of pythonFiles per root until
+	// InvalidateListings (a file was created, deleted or renamed).
+	listings map[string][]string
+}
+
+// InvalidateListings forgets the cached lists of .py files; call it when
+// files are created, deleted or renamed (the language server does on every
+// watched-file event). Edits of existing files need no call: modules are
+// re-read when their modification time or size changes.
+func (p *Project) InvalidateListings() {
+	p.mu.Lock()
+	p.listings = nil
+	p.mu.Unlock()
 }
 
 type diskEntry struct {
@@ -148,7 +161,40 @@ func skipDir(name string) bool {
 // are not on disk yet are included.
 func (p *Project) pythonFiles(root string) []string {
 	root = absPath(root)
-	seen := map[string]bool{}
+	p.mu.Lock()
+	disk, cached := p.listings[root]
+	p.mu.Unlock()
+	if !cached {
+		disk = walkPythonFiles(root)
+		p.mu.Lock()
+		if p.listings == nil {
+			p.listings = map[string][]string{}
+		}
+		p.listings[root] = disk
+		p.mu.Unlock()
+	}
+	seen := make(map[string]bool, len(disk))
+	out := make([]string, 0, len(disk))
+	for _, rel := range disk {
+		seen[rel] = true
+		out = append(out, rel)
+	}
+	p.mu.Lock()
+	for path := range p.overlays {
+		if rel, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(rel, "..") && strings.HasSuffix(rel, ".py") {
+			rel = filepath.ToSlash(rel)
+			if !seen[rel] && len(out) < MaxProjectFiles {
+				out = append(out, rel)
+			}
+		}
+	}
+	p.mu.Unlock()
+	sort.Strings(out)
+	return out
+}
+
+// walkPythonFiles lists the .py files on disk under root.
+func walkPythonFiles(root string) []string {
 	var out []string
 	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -168,24 +214,11 @@ func (p *Project) pythonFiles(root string) []string {
 		}
 		if strings.HasSuffix(d.Name(), ".py") && d.Type().IsRegular() {
 			if rel, err := filepath.Rel(root, path); err == nil {
-				rel = filepath.ToSlash(rel)
-				seen[rel] = true
-				out = append(out, rel)
+				out = append(out, filepath.ToSlash(rel))
 			}
 		}
 		return nil
 	})
-	p.mu.Lock()
-	for path := range p.overlays {
-		if rel, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(rel, "..") && strings.HasSuffix(rel, ".py") {
-			rel = filepath.ToSlash(rel)
-			if !seen[rel] && len(out) < MaxProjectFiles {
-				out = append(out, rel)
-			}
-		}
-	}
-	p.mu.Unlock()
-	sort.Strings(out)
 	return out
 }
 

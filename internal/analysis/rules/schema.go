@@ -47,26 +47,37 @@ func schemaFindings(p *analysis.Pass) []schemaFinding {
 		if err != nil {
 			return []schemaFinding(nil)
 		}
-		inst, err := yamlsyntax.Value(root)
-		if err != nil {
-			return []schemaFinding(nil)
-		}
 		var errs []*jsonschema.ValidationError
-		top, _ := inst.(map[string]any)
-		deps, perDeployment := top["deployments"].([]any)
 		depSchema, derr := schema.CompileDeployment()
-		if perDeployment && derr == nil {
-			// Validate the top level with an empty list, then each item.
-			shallow := make(map[string]any, len(top))
-			for k, v := range top {
-				shallow[k] = v
+		depsPair, hasDeps := root.Get("deployments")
+		if hasDeps && derr == nil && depsPair.Value.Resolve().Kind == yamlsyntax.SequenceNode {
+			// Validate the top level with an empty list, then each item,
+			// reusing verdicts of unchanged deployments.
+			top := make(map[string]any, len(root.Pairs()))
+			for _, pr := range root.Pairs() {
+				if pr.KeyText() == "deployments" {
+					top["deployments"] = []any{}
+					continue
+				}
+				v, err := yamlsyntax.Value(pr.Value)
+				if err != nil {
+					return []schemaFinding(nil)
+				}
+				top[pr.KeyText()] = v
 			}
-			shallow["deployments"] = []any{}
-			errs = append(errs, validationLeaves(sch, shallow, nil)...)
-			for i, d := range deps {
-				errs = append(errs, cachedDeploymentLeaves(depSchema, d, []string{"deployments", strconv.Itoa(i)})...)
+			errs = append(errs, validationLeaves(sch, top, nil)...)
+			for i, item := range depsPair.Value.Items() {
+				leaves, ok := cachedDeploymentLeaves(p, depSchema, item, []string{"deployments", strconv.Itoa(i)})
+				if !ok {
+					return []schemaFinding(nil)
+				}
+				errs = append(errs, leaves...)
 			}
 		} else {
+			inst, err := yamlsyntax.Value(root)
+			if err != nil {
+				return []schemaFinding(nil)
+			}
 			errs = validationLeaves(sch, inst, nil)
 		}
 		var out []schemaFinding
@@ -108,21 +119,27 @@ var deploymentVerdicts = struct {
 
 const maxCachedVerdicts = 50_000
 
-func cachedDeploymentLeaves(sch *jsonschema.Schema, d any, prefix []string) []*jsonschema.ValidationError {
-	key, err := json.Marshal(d)
-	if err != nil {
-		return validationLeaves(sch, d, prefix)
+func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
+	key, ok := deploymentKey(p, item)
+	var rel []*jsonschema.ValidationError
+	if ok {
+		deploymentVerdicts.Lock()
+		rel, ok = deploymentVerdicts.m[key]
+		deploymentVerdicts.Unlock()
 	}
-	deploymentVerdicts.Lock()
-	rel, ok := deploymentVerdicts.m[string(key)]
-	deploymentVerdicts.Unlock()
 	if !ok {
+		d, err := yamlsyntax.Value(item)
+		if err != nil {
+			return nil, false
+		}
 		rel = validationLeaves(sch, d, nil)
 		deploymentVerdicts.Lock()
 		if len(deploymentVerdicts.m) >= maxCachedVerdicts {
 			deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
 		}
-		deploymentVerdicts.m[string(key)] = rel
+		if key != "" {
+			deploymentVerdicts.m[key] = rel
+		}
 		deploymentVerdicts.Unlock()
 	}
 	out := make([]*jsonschema.ValidationError, len(rel))
@@ -131,7 +148,41 @@ func cachedDeploymentLeaves(sch *jsonschema.Schema, d any, prefix []string) []*j
 		c.InstanceLocation = append(append([]string{}, prefix...), l.InstanceLocation...)
 		out[i] = &c
 	}
-	return out
+	return out, true
+}
+
+// deploymentKey identifies a deployment's value for the verdict cache:
+// its source text and indentation when it contains no alias (the text then
+// determines the value), else its canonical JSON.
+func deploymentKey(p *analysis.Pass, item *yamlsyntax.Node) (string, bool) {
+	if item.Kind != yamlsyntax.AliasNode && !hasAlias(item, 0) {
+		start := p.Src.LineStart(p.Src.LineOf(item.Span.Start))
+		return "t:" + p.Src.Text()[start:item.Span.End], true
+	}
+	d, err := yamlsyntax.Value(item)
+	if err != nil {
+		return "", false
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", false
+	}
+	return "j:" + string(b), true
+}
+
+func hasAlias(n *yamlsyntax.Node, depth int) bool {
+	if n == nil || depth > 200 {
+		return true
+	}
+	if n.Kind == yamlsyntax.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAlias(c, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // leaves flattens an error tree to the errors worth reporting: in anyOf and
