@@ -34,14 +34,18 @@ type ExplainedDeployment struct {
 
 func runExplain(args []string, stdio Stdio) int {
 	fs := newFlagSet("explain", "explain [flags] [PATH...]\n\nFor each deployment of each prefect.yaml: its work pool, entrypoint, how it runs\ntoday and the simplest option of the decision guide (serve, push or managed pool,\nworker) that fits.", stdio)
-	format := fs.String("format", "text", "output format: text (markdown) or json")
+	format := fs.String("format", "text", "output format: text (markdown), json, or mermaid (one flowchart of the decision guide per deployment, its path highlighted)")
 	mermaid := fs.Bool("mermaid", false, "text format: add the decision guide as a Mermaid flowchart with the path taken")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stdio.Err, "prefect-lsp explain: unknown --format %q; use text or json\n", *format)
+	switch *format {
+	case "text", "json", "mermaid":
+	case "markdown":
+		*format = "text"
+	default:
+		fmt.Fprintf(stdio.Err, "prefect-lsp explain: unknown --format %q; use text, json or mermaid\n", *format)
 		return ExitUsage
 	}
 	if len(paths) == 0 {
@@ -75,6 +79,7 @@ func runExplain(args []string, stdio Stdio) int {
 	ctx, cancel := signalContext()
 	defer cancel()
 	var items []ExplainedDeployment
+	charts := 0
 	for i, t := range col.targets {
 		data, err := os.ReadFile(t.abs)
 		if err != nil {
@@ -101,6 +106,18 @@ func runExplain(args []string, stdio Stdio) int {
 				fmt.Fprintln(stdio.Out)
 			}
 			writeExplainText(stdio.Out, t, explained, *mermaid)
+		}
+		if *format == "mermaid" {
+			for _, it := range explained {
+				// Each chart is preceded by a Mermaid comment naming its
+				// deployment; charts are separated by a blank line.
+				if charts > 0 {
+					fmt.Fprintln(stdio.Out)
+				}
+				charts++
+				fmt.Fprintf(stdio.Out, "%%%% %s:%d deployment %q: %s\n", it.Path, it.Line, it.Deployment, guidance.ModeTitle(it.Recommendation.Suggested))
+				fmt.Fprint(stdio.Out, ensureNewline(guidance.Mermaid(it.Recommendation)))
+			}
 		}
 	}
 	if *format == "json" {
