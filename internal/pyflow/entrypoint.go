@@ -63,6 +63,14 @@ func ParseEntrypoint(raw string) (Entrypoint, error) {
 	if strings.TrimSpace(raw) == "" {
 		return ep, &EntrypointError{Message: "entrypoint is empty; expected 'path/to/file.py:function_name' or 'module.function_name'", Span: whole}
 	}
+	if i := strings.LastIndexByte(raw, ':'); i >= 0 && !strings.Contains(raw, ".py:") && isDottedIdentifier(raw[:i]) && isDottedIdentifier(raw[i+1:]) {
+		// Prefect loads a file only when the entrypoint contains ".py:";
+		// otherwise "pkg.module:object" is imported as a module.
+		ep.Module, ep.Func = raw[:i], raw[i+1:]
+		ep.PathSpan = source.Span{Start: 0, End: i}
+		ep.FuncSpan = source.Span{Start: i + 1, End: len(raw)}
+		return ep, nil
+	}
 	if i := strings.LastIndexByte(raw, ':'); i >= 0 {
 		ep.Path, ep.Func = raw[:i], raw[i+1:]
 		ep.PathSpan = source.Span{Start: 0, End: i}

@@ -88,12 +88,6 @@ func targetOf(p *analysis.Pass, d *prefectyaml.Deployment) *flowTarget {
 			}
 			return t
 		}
-		// Prefect's import_object treats "module:object" (no ".py:") as a
-		// module path too: "flows:etl" imports the module flows.
-		if ep.Path != "" && !strings.Contains(raw, ".py:") && isDottedName(ep.Path) {
-			ep.Module, ep.Path = ep.Path, ""
-			t.ep = ep
-		}
 		if p.Root == "" {
 			return t
 		}
@@ -700,22 +694,6 @@ func plainSafeName(name string) bool {
 	for _, r := range name {
 		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
 			return false
-		}
-	}
-	return true
-}
-
-// isDottedName reports whether s is a dotted Python name (ASCII
-// identifiers; enough to tell module paths from file paths).
-func isDottedName(s string) bool {
-	for _, part := range strings.Split(s, ".") {
-		if part == "" || part[0] >= '0' && part[0] <= '9' {
-			return false
-		}
-		for _, r := range part {
-			if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127) {
-				return false
-			}
 		}
 	}
 	return true
