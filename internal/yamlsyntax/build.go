@@ -13,6 +13,18 @@ type builder struct {
 	bomOffset int
 	tooDeep   bool
 	aliases   []*pendingAlias
+	slab      []Node
+}
+
+// newNode hands out nodes from slabs: one allocation per 256 nodes
+// instead of one per node.
+func (b *builder) newNode() *Node {
+	if len(b.slab) == 0 {
+		b.slab = make([]Node, 256)
+	}
+	n := &b.slab[0]
+	b.slab = b.slab[1:]
+	return n
 }
 
 type pendingAlias struct {
@@ -34,7 +46,8 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 	}
 	text := b.doc.File.Text()
 	start := b.doc.offset(y.Line, y.Column)
-	n := &Node{Anchor: y.Anchor}
+	n := b.newNode()
+	n.Anchor = y.Anchor
 	// Skip node properties: &anchor and !tag, in either order.
 	i := start
 	hasAnchor := y.Anchor != "" && y.Kind != yaml.AliasNode
@@ -186,7 +199,10 @@ func spanOr(a, b source.Span) source.Span {
 // checkKeys reports unhashable keys (a mapping or sequence used as a key,
 // typically an unquoted "{{ placeholder }}") and duplicate keys.
 func (b *builder) checkKeys(n *Node) {
-	seen := map[string]*Node{}
+	var seen map[string]*Node // only for large mappings; small ones search linearly
+	if len(n.Content) > 32 {
+		seen = make(map[string]*Node, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if k.Kind == MappingNode || k.Kind == SequenceNode {
@@ -203,11 +219,22 @@ func (b *builder) checkKeys(n *Node) {
 		if k.Kind != ScalarNode || k.Tag == TagMerge {
 			continue
 		}
-		key := keyString(k)
-		if prev, ok := seen[key]; ok {
+		var prev *Node
+		if seen != nil {
+			key := keyString(k)
+			prev = seen[key]
+			seen[key] = k
+		} else {
+			for j := i - 2; j >= 0; j -= 2 {
+				if p := n.Content[j]; p.Kind == ScalarNode && p.Tag != TagMerge && sameKey(p, k) {
+					prev = p
+					break
+				}
+			}
+		}
+		if prev != nil {
 			b.doc.problem(DuplicateKey, k.Span, fmt.Sprintf("duplicate key %q: PyYAML keeps only the last value and drops the one on line %d without a word", k.Text, prev.Line+1), prev.Span)
 		}
-		seen[key] = k
 	}
 }
 
@@ -215,7 +242,6 @@ func looksLikePlaceholder(s string) bool {
 	return strings.HasPrefix(strings.TrimSpace(s), "{{")
 }
 
-// keyString is the identity of a scalar key as a Python dict key.
 // sameKey reports whether two scalar keys are the same Python dict key.
 func sameKey(a, b *Node) bool {
 	as, aok := a.value.(string)
@@ -226,7 +252,8 @@ func sameKey(a, b *Node) bool {
 	return keyString(a) == keyString(b)
 }
 
-// Python treats True == 1 and 1.0 == 1 as the same dict key.
+// keyString is the identity of a scalar key as a Python dict key: Python
+// treats True == 1 and 1.0 == 1 as the same key.
 func keyString(k *Node) string {
 	switch v := k.value.(type) {
 	case string:
@@ -277,10 +304,14 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 	if n == nil {
 		return 0
 	}
-	if v, ok := memo[n]; ok {
-		return v
+	// Only anchored nodes can be reached twice (through aliases): memoise
+	// those; every other node is visited once.
+	if n.Anchor != "" {
+		if v, ok := memo[n]; ok {
+			return v
+		}
+		memo[n] = MaxExpandedNodes + 1 // a cycle counts as too large
 	}
-	memo[n] = MaxExpandedNodes + 1 // a cycle counts as too large
 	size := 1
 	if n.Kind == AliasNode {
 		size = expandedSize(n.Target, memo)
@@ -292,7 +323,9 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 			}
 		}
 	}
-	memo[n] = size
+	if n.Anchor != "" {
+		memo[n] = size
+	}
 	return size
 }
 

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -151,38 +150,50 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 	return out, true
 }
 
-// deploymentKey identifies a deployment's value for the verdict cache:
-// its source text and indentation when it contains no alias (the text then
-// determines the value), else its canonical JSON.
+// deploymentKey identifies a deployment's value for the verdict cache: its
+// source text (from the start of its first line, so indentation counts)
+// followed by the text of every anchored node it reaches through aliases,
+// transitively. The texts determine the value PyYAML builds.
 func deploymentKey(p *analysis.Pass, item *yamlsyntax.Node) (string, bool) {
-	if item.Kind != yamlsyntax.AliasNode && !hasAlias(item, 0) {
-		start := p.Src.LineStart(p.Src.LineOf(item.Span.Start))
-		return "t:" + p.Src.Text()[start:item.Span.End], true
+	const maxKey = 1 << 20
+	text := p.Src.Text()
+	var b strings.Builder
+	seen := map[*yamlsyntax.Node]int{}
+	var write func(n *yamlsyntax.Node, depth int) bool
+	var walk func(n *yamlsyntax.Node, depth int) bool
+	write = func(n *yamlsyntax.Node, depth int) bool {
+		start := p.Src.LineStart(p.Src.LineOf(n.Span.Start))
+		b.WriteString(text[start:n.Span.End])
+		return b.Len() <= maxKey && walk(n, depth)
 	}
-	d, err := yamlsyntax.Value(item)
-	if err != nil {
-		return "", false
-	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return "", false
-	}
-	return "j:" + string(b), true
-}
-
-func hasAlias(n *yamlsyntax.Node, depth int) bool {
-	if n == nil || depth > 200 {
-		return true
-	}
-	if n.Kind == yamlsyntax.AliasNode {
-		return true
-	}
-	for _, c := range n.Content {
-		if hasAlias(c, depth+1) {
-			return true
+	walk = func(n *yamlsyntax.Node, depth int) bool {
+		if depth > 200 {
+			return false
 		}
+		if n.Kind == yamlsyntax.AliasNode {
+			t := n.Target
+			if t == nil {
+				return false
+			}
+			if i, ok := seen[t]; ok {
+				fmt.Fprintf(&b, "\x00*%d", i)
+				return true
+			}
+			seen[t] = len(seen)
+			b.WriteString("\x00&")
+			return write(t, depth+1)
+		}
+		for _, c := range n.Content {
+			if !walk(c, depth+1) {
+				return false
+			}
+		}
+		return true
 	}
-	return false
+	if !write(item, 0) {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // leaves flattens an error tree to the errors worth reporting: in anyOf and
