@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
+
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
@@ -308,7 +310,7 @@ func suggestFunctions(mod *Module, name string) []string {
 		case strings.HasSuffix(f.Qualname, "."+name):
 			d = 1
 		default:
-			if dist := levenshtein(strings.ToLower(f.Qualname), strings.ToLower(name)); dist <= max(2, utf8.RuneCountInString(name)/3) {
+			if dist := textdist.Distance(strings.ToLower(f.Qualname), strings.ToLower(name)); dist <= max(2, utf8.RuneCountInString(name)/3) {
 				d = dist
 			}
 		}
@@ -369,7 +371,7 @@ func (p *Project) suggestPaths(root, missing string) []string {
 		case strings.HasSuffix(rel, "/"+missing) || strings.HasSuffix(missing, "/"+rel):
 			d = 1
 		default:
-			if dist := levenshtein(rel, missing); dist <= max(3, len(missing)/4) {
+			if dist := textdist.Distance(rel, missing); dist <= max(3, len(missing)/4) {
 				d = 2 + dist
 			}
 		}
@@ -393,30 +395,4 @@ func pathBase(p string) string {
 		return p[i+1:]
 	}
 	return p
-}
-
-// levenshtein returns the edit distance between a and b (inputs longer
-// than 256 runes are compared by length only, to bound the cost).
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 256 || len(rb) > 256 {
-		return max(len(ra), len(rb))
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

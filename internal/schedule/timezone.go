@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // zone data inside the binary: results do not depend on the host
+
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
 )
 
 // tznames.txt lists the IANA zone names in Go's embedded tzdata (the same
@@ -102,10 +104,10 @@ func suggestZones(name string) []string {
 		if lz == want || norm(z) == want {
 			return []string{z}
 		}
-		d := levenshtein(want, lz)
+		d := textdist.Distance(want, lz)
 		// Also compare with the city part: "New York" → America/New_York.
 		if i := strings.LastIndexByte(lz, '/'); i >= 0 {
-			if cd := levenshtein(want, lz[i+1:]); cd < d {
+			if cd := textdist.Distance(want, lz[i+1:]); cd < d {
 				d = cd
 			}
 		}
@@ -126,25 +128,4 @@ func suggestZones(name string) []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
 )
 
 // maxCompare bounds the work of edit-distance comparisons on hostile input.
@@ -135,33 +137,11 @@ func typoBudget(target string) int {
 	return max(1, min(3, len(target)/3))
 }
 
-// distance is the optimal-string-alignment edit distance between a and b
-// (insertions, deletions, substitutions and adjacent transpositions, on
-// bytes), or maxCompare when either is longer than maxCompare.
+// distance is textdist.Distance, or maxCompare when either string is longer
+// than maxCompare.
 func distance(a, b string) int {
 	if len(a) > maxCompare || len(b) > maxCompare {
 		return maxCompare
 	}
-	// rows i-2, i-1 and i of the dynamic-programming table
-	pp := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], pp[j-2]+1)
-			}
-		}
-		pp, prev, cur = prev, cur, pp
-	}
-	return prev[len(b)]
+	return textdist.Distance(a, b)
 }

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
 )
 
 // baseVariables are shared by every pool type and so say nothing about the type.
@@ -136,7 +138,7 @@ func SuggestVariable(typeName, unknown string) []string {
 		case len(norm) >= 4 && strings.HasPrefix(nv, norm), len(nv) >= 6 && strings.HasPrefix(norm, nv):
 			best = 2
 		default:
-			d := editDistance(norm, nv)
+			d := textdist.Distance(norm, nv)
 			limit := 1
 			if len(norm) >= 5 {
 				limit = 2
@@ -197,33 +199,4 @@ func normalize(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes; inputs are
-// short identifiers, and very long ones are cut to keep it bounded).
-func editDistance(a, b string) int {
-	const max = 64
-	if len(a) > max {
-		a = a[:max]
-	}
-	if len(b) > max {
-		b = b[:max]
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
@@ -296,7 +297,7 @@ func nearFunctions(t *flowTarget) []string {
 	var out []string
 	for _, s := range t.res.Suggestions {
 		ls := strings.ToLower(s)
-		if ls == name || strings.HasSuffix(ls, "."+name) || levenshtein(ls, name) <= limit {
+		if ls == name || strings.HasSuffix(ls, "."+name) || textdist.Distance(ls, name) <= limit {
 			out = append(out, s)
 			continue
 		}

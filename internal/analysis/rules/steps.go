@@ -11,6 +11,7 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/steps"
 	"github.com/prefect-lsp/prefect-lsp/internal/templating"
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
@@ -321,7 +322,7 @@ func unknownStepSuggestions(fqn string) ([]string, bool) {
 	if steps.IsKnownModule(fqn) {
 		return sugg, true
 	}
-	if len(sugg) > 0 && levenshtein(strings.ToLower(fqn), sugg[0]) <= 3 {
+	if len(sugg) > 0 && textdist.Distance(strings.ToLower(fqn), sugg[0]) <= 3 {
 		return sugg[:1], true
 	}
 	return nil, false

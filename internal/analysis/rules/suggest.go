@@ -3,6 +3,8 @@ package rules
 import (
 	"sort"
 	"strings"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/textdist"
 )
 
 // closest returns the candidates within a small edit distance of name,
@@ -20,7 +22,7 @@ func closest(name string, candidates []string) []string {
 			continue
 		}
 		cn := norm(c)
-		d := levenshtein(n, cn)
+		d := textdist.Distance(n, cn)
 		limit := 1 + len(n)/4
 		if len(n) <= 3 {
 			limit = 1
@@ -44,35 +46,6 @@ func closest(name string, candidates []string) []string {
 	}
 	return res
 }
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			// Transposition (Damerau).
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prevPrev(prev, j)+1)
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
-// prevPrev approximates the i-2 row for transpositions with the previous
-// row's diagonal, which is exact enough for suggestion ranking.
-func prevPrev(prev []int, j int) int { return prev[j-2] }
 
 // quoteList renders names as "a", "b" or "c".
 func quoteList(names []string) string {
