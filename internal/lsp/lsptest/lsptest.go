@@ -618,14 +618,15 @@ func (c *Client) waitPublish(match func(publish) bool, failure string) []Diagnos
 	c.t.Helper()
 	deadline := time.After(Timeout)
 	for {
+		// match runs without the lock: it may call the client.
 		c.cb.mu.Lock()
-		for i := len(c.cb.publishes) - 1; i >= 0; i-- {
-			if p := c.cb.publishes[i]; match(p) {
-				c.cb.mu.Unlock()
-				return p.diagnostics()
+		pubs := append([]publish(nil), c.cb.publishes...)
+		c.cb.mu.Unlock()
+		for i := len(pubs) - 1; i >= 0; i-- {
+			if match(pubs[i]) {
+				return pubs[i].diagnostics()
 			}
 		}
-		c.cb.mu.Unlock()
 		select {
 		case <-c.cb.changed:
 		case <-time.After(20 * time.Millisecond):
