@@ -1,9 +1,11 @@
 // Package features adds prefect.yaml meaning to the language server through
 // internal/lsp's Feature hooks: hovers on work pools (the serve / worker /
 // push decision), on entrypoints (the flow's signature and docstring) and on
-// steps (parameters and outputs), and go-to-definition from an entrypoint to
-// the flow's def. It knows the analysis packages; internal/lsp knows only the
-// hook interfaces.
+// steps (parameters and outputs), go-to-definition from an entrypoint to
+// the flow's def, and flow-code help (Flows): entrypoint and parameter-name
+// completion, parameter hover and definition, and inlay hints with the
+// defaults a deployment leaves unset. It knows the analysis packages;
+// internal/lsp knows only the hook interfaces.
 package features
 
 import (
@@ -15,7 +17,7 @@ import (
 
 // All returns the features, in hover precedence order.
 func All() []lsp.Feature {
-	return []lsp.Feature{WorkPool{}, Entrypoint{}, Step{}}
+	return []lsp.Feature{WorkPool{}, Entrypoint{}, Flows{}, Step{}}
 }
 
 // config returns the analysed configuration of the snapshot, or an empty
