@@ -139,6 +139,22 @@ func (m textMap) span(s source.Span) source.Span {
 	return source.Span{Start: m.offs[s.Start], End: m.offs[s.End-1] + 1}
 }
 
+// ScalarTextMapper maps byte spans of scalar n's decoded text (n.Text) to
+// source bytes, with the same rules the placeholder diagnostics use: exact
+// for single-line plain and quoted scalars (double-quoted ones without
+// escapes) and literal block scalars. The returned function reports false,
+// with n's whole span, when a span cannot be mapped exactly. Editor
+// features use it to place hovers, references and renames on placeholders.
+func ScalarTextMapper(src *source.File, n *yamlsyntax.Node) func(source.Span) (source.Span, bool) {
+	m := newTextMap(src, n)
+	return func(s source.Span) (source.Span, bool) {
+		if n == nil {
+			return source.Span{}, false
+		}
+		return m.span(s), m.exact(s)
+	}
+}
+
 // walkStringValues visits every string scalar written as a value (mapping
 // keys are not templated), once, skipping the subtrees of `triggers`:
 // automations templates there are Jinja, rendered by the server (prefect.md §3).
