@@ -72,7 +72,7 @@ func callerParams(f *pyflow.Function) []pyflow.Param {
 	return out
 }
 
-// paramMappings returns the deployment's `parameters` field and each
+// paramFields returns the deployment's `parameters` field and each
 // schedule's.
 func paramFields(d *prefectyaml.Deployment) []prefectyaml.Field {
 	out := []prefectyaml.Field{d.Parameters}
@@ -489,6 +489,8 @@ func (Flows) InlayHints(ctx context.Context, s *lsp.Snapshot, span source.Span) 
 		return nil
 	}
 	var out []lsp.InlayHint
+	// Many deployments share an entrypoint: resolve each once.
+	memo := map[string]*pyflow.Function{}
 	for _, d := range m.Deployments {
 		if ctx.Err() != nil {
 			return out
@@ -496,7 +498,7 @@ func (Flows) InlayHints(ctx context.Context, s *lsp.Snapshot, span source.Span) 
 		if d.Node == nil || !d.Node.Span.Overlaps(span) && !span.Contains(d.Node.Span.Start) {
 			continue
 		}
-		if h, ok := defaultsHint(s, d); ok {
+		if h, ok := defaultsHint(s, d, memo); ok {
 			out = append(out, h)
 		}
 	}
@@ -505,7 +507,7 @@ func (Flows) InlayHints(ctx context.Context, s *lsp.Snapshot, span source.Span) 
 
 // defaultsHint shows the defaults of the parameters d leaves unset, after
 // the `parameters:` key line, else after the entrypoint line.
-func defaultsHint(s *lsp.Snapshot, d *prefectyaml.Deployment) (lsp.InlayHint, bool) {
+func defaultsHint(s *lsp.Snapshot, d *prefectyaml.Deployment, memo map[string]*pyflow.Function) (lsp.InlayHint, bool) {
 	params := d.Parameters.Value.Resolve()
 	if params != nil && params.Kind == yamlsyntax.ScalarNode && params.IsString() {
 		return lsp.InlayHint{}, false // templated parameters
@@ -517,7 +519,12 @@ func defaultsHint(s *lsp.Snapshot, d *prefectyaml.Deployment) (lsp.InlayHint, bo
 			return lsp.InlayHint{}, false
 		}
 	}
-	f, _ := flowOf(s, d)
+	raw, _ := d.Entrypoint.Str()
+	f, seen := memo[raw]
+	if !seen {
+		f, _ = flowOf(s, d)
+		memo[raw] = f
+	}
 	if f == nil {
 		return lsp.InlayHint{}, false
 	}
