@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -54,6 +56,17 @@ func Compile() (*jsonschema.Schema, error) {
 	c, err := compiled()
 	return c.root, err
 }
+
+// Index returns the compiled prefect.yaml schema with its raw JSON, for
+// walking it along YAML paths (hovers, completion, suggestions); nil when
+// the schema does not compile.
+var Index = sync.OnceValue(func() *schemanav.Index {
+	root, err := Compile()
+	if err != nil {
+		return nil
+	}
+	return schemanav.NewIndex(root, PrefectSchema)
+})
 
 // CompileDeployment returns the schema of one item of `deployments`
 // ($defs/deployment), compiled with Compile's compiler, so that callers can

@@ -10,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.lsp.dev/protocol"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
@@ -360,15 +361,15 @@ func completionContextAt(text string, off int) completionContext {
 func keyCompletions(cc completionContext) []CompletionItem {
 	x := loadSchema()
 	var items []CompletionItem
-	for _, p := range x.properties(cc.path) {
+	for _, p := range x.Properties(cc.path) {
 		if cc.siblings[p.Name] {
 			continue
 		}
-		d := x.docs([]*jsonschema.Schema{p.Schema})
+		d := x.Docs([]*jsonschema.Schema{p.Schema})
 		items = append(items, CompletionItem{
 			Label:         p.Name,
 			Detail:        d.Title,
-			Documentation: d.markdown(p.Name),
+			Documentation: d.Markdown(p.Name),
 			Kind:          CompletionProperty,
 			InsertText:    keySnippet(p.Name, d),
 			Snippet:       true,
@@ -379,7 +380,7 @@ func keyCompletions(cc completionContext) []CompletionItem {
 }
 
 // keySnippet writes "key: " with a shape that fits the value's type.
-func keySnippet(key string, d schemaDocs) string {
+func keySnippet(key string, d schemanav.Docs) string {
 	var enum []string
 	for _, e := range d.Enum {
 		if e != "null" && !strings.ContainsAny(e, ",|$}\\") {
@@ -411,11 +412,11 @@ func keySnippet(key string, d schemaDocs) string {
 // valueCompletions proposes enum and boolean values for the key at path.
 func valueCompletions(path []string) []CompletionItem {
 	x := loadSchema()
-	schemas := x.at(path)
+	schemas := x.At(path)
 	if len(schemas) == 0 {
 		return nil
 	}
-	d := x.docs(schemas)
+	d := x.Docs(schemas)
 	var items []CompletionItem
 	for i, e := range d.Enum {
 		if e == "null" {

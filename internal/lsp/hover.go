@@ -91,11 +91,11 @@ func (s *server) hover(ctx context.Context, snap *Snapshot, off int) *HoverResul
 // keyHover documents the key at path from the schema.
 func (s *server) keyHover(path []string) string {
 	x := loadSchema()
-	schemas := x.at(path)
+	schemas := x.At(path)
 	if len(schemas) == 0 {
 		return ""
 	}
-	return x.docs(schemas).markdown(path[len(path)-1])
+	return x.Docs(schemas).Markdown(path[len(path)-1])
 }
 
 // aliasHover shows the anchored content of an alias, or the uses of an

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
-	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 	"github.com/prefect-lsp/prefect-lsp/schema"
@@ -419,7 +418,7 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 	switch k := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		allowed := []string{}
-		for _, pr := range schemanav.Properties(schemanav.At(sch, path)) {
+		for _, pr := range schema.Index().Properties(path) {
 			allowed = append(allowed, pr.Name)
 		}
 		var out []schemaFinding
