@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
@@ -38,6 +40,8 @@ func benchmarkRun(b *testing.B, n int, cold bool) {
 	text := GenerateProject(n)
 	rules := All()
 	cfg := &config.Config{Root: b.TempDir()}
+	// One environment for all runs, as the language server keeps one.
+	env := &analysis.Env{Values: map[string]any{FlowProjectKey: pyflow.NewProject()}}
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -47,7 +51,7 @@ func benchmarkRun(b *testing.B, n int, cold bool) {
 			deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
 			deploymentVerdicts.Unlock()
 		}
-		res := analysis.Run(context.Background(), analysis.Input{Path: cfg.Root + "/prefect.yaml", Text: text, Config: cfg}, rules)
+		res := analysis.Run(context.Background(), analysis.Input{Path: cfg.Root + "/prefect.yaml", Text: text, Config: cfg, Env: env}, rules)
 		if len(res.RuleErrors) > 0 {
 			b.Fatal(res.RuleErrors)
 		}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
@@ -72,41 +71,36 @@ deployments:
 // servedInCode finds a .serve() of the deployment's flow in the
 // entrypoint's file.
 func servedInCode(p *analysis.Pass, d *prefectyaml.Deployment) (call pyflow.Call, file string, line int, ok bool) {
-	ep, isStr := d.Entrypoint.Str()
-	i := strings.LastIndexByte(ep, ':')
-	if !isStr || i <= 0 || p.Root == "" {
+	// The flow-code rules already resolved the entrypoint (once per run,
+	// through the shared flow index): reuse their module.
+	t := targetOf(p, d)
+	if t == nil || !t.resolved || t.res.Module == nil || t.res.Function == nil {
 		return call, "", 0, false
 	}
-	file, fn := ep[:i], ep[i+1:]
-	if strings.Contains(fn, ".") {
+	f := t.res.Function
+	if (!f.IsFlow && !f.UnknownDecorators) || f.Class != "" {
 		return call, "", 0, false
 	}
-	path := file
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(p.Root, filepath.FromSlash(file))
-	}
-	src, err := p.Env.Read(path)
-	if err != nil || len(src) > 8<<20 {
-		return call, "", 0, false
-	}
-	mod := p.Memo("pyflow:"+path, func() any { return pyflow.Parse(path, src) }).(*pyflow.Module)
-	if f := mod.Lookup(fn); f == nil || (!f.IsFlow && !f.UnknownDecorators) {
-		return call, "", 0, false
-	}
+	fn, mod := f.Name, t.res.Module
 	toDeployment := false
 	for _, c := range mod.Calls {
 		if c.Method == "to_deployment" && receiverIs(c.Receiver, fn) {
 			toDeployment = true
 		}
 	}
-	sf := source.NewFile(path, string(src))
 	for _, c := range mod.Calls {
-		if c.Method != "serve" {
+		if c.Method != "serve" || !(receiverIs(c.Receiver, fn) || (c.Receiver == "" && toDeployment)) {
 			continue
 		}
-		if receiverIs(c.Receiver, fn) || (c.Receiver == "" && toDeployment) {
-			return c, file, sf.Position(c.Span.Start, source.UTF8).Line + 1, true
+		src, err := p.Env.Read(t.res.File)
+		if err != nil {
+			return call, "", 0, false
 		}
+		file = t.ep.Path
+		if file == "" {
+			file = t.res.File
+		}
+		return c, file, source.NewFile(t.res.File, string(src)).Position(c.Span.Start, source.UTF8).Line + 1, true
 	}
 	return call, "", 0, false
 }
