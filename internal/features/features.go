@@ -1,10 +1,13 @@
 // Package features adds prefect.yaml meaning to the language server through
 // internal/lsp's Feature hooks: hovers on work pools (the serve / worker /
-// push decision), on entrypoints (the flow's signature and docstring) and on
-// steps (parameters and outputs), go-to-definition from an entrypoint to
-// the flow's def, and flow-code help (Flows): entrypoint and parameter-name
+// push decision) and job variables, on entrypoints (the flow's signature and
+// docstring), on steps (parameters and outputs) and on `{{ }}` placeholders
+// (what they resolve to and when); go-to-definition from an entrypoint to
+// the flow's def; flow-code help (Flows): entrypoint and parameter-name
 // completion, parameter hover and definition, and inlay hints with the
-// defaults a deployment leaves unset. It knows the analysis packages;
+// defaults a deployment leaves unset; completion of step names (with
+// snippet arguments), job_variables keys and placeholder names; definition,
+// references and rename of step ids. It knows the analysis packages;
 // internal/lsp knows only the hook interfaces.
 package features
 
@@ -17,7 +20,7 @@ import (
 
 // All returns the features, in hover precedence order.
 func All() []lsp.Feature {
-	return []lsp.Feature{WorkPool{}, Entrypoint{}, Flows{}, Step{}}
+	return []lsp.Feature{Placeholder{}, WorkPool{}, Entrypoint{}, Flows{}, Step{}}
 }
 
 // config returns the analysed configuration of the snapshot, or an empty
