@@ -50,20 +50,12 @@ func schemaFindings(p *analysis.Pass) []schemaFinding {
 		depsPair, hasDeps := root.Get("deployments")
 		if hasDeps && derr == nil && depsPair.Value.Resolve().Kind == yamlsyntax.SequenceNode {
 			// Validate the top level with an empty list, then each item,
-			// reusing verdicts of unchanged deployments.
-			top := make(map[string]any, len(root.Pairs()))
-			for _, pr := range root.Pairs() {
-				if pr.KeyText() == "deployments" {
-					top["deployments"] = []any{}
-					continue
-				}
-				v, err := yamlsyntax.Value(pr.Value)
-				if err != nil {
-					return []schemaFinding(nil)
-				}
-				top[pr.KeyText()] = v
+			// reusing verdicts of unchanged parts.
+			topErrs, ok := cachedTopLevelLeaves(p, sch, root)
+			if !ok {
+				return []schemaFinding(nil)
 			}
-			errs = append(errs, validationLeaves(sch, top, nil)...)
+			errs = append(errs, topErrs...)
 			for i, item := range depsPair.Value.Items() {
 				leaves, ok := cachedDeploymentLeaves(p, depSchema, item, []string{"deployments", strconv.Itoa(i)})
 				if !ok {
@@ -147,6 +139,56 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 		out[i] = &c
 	}
 	return out, true
+}
+
+// cachedTopLevelLeaves validates everything but the deployments' items:
+// the top-level keys, with "deployments" given as an empty list. The
+// verdict is reused while those keys' texts do not change.
+func cachedTopLevelLeaves(p *analysis.Pass, sch *jsonschema.Schema, root *yamlsyntax.Node) ([]*jsonschema.ValidationError, bool) {
+	var key strings.Builder
+	key.WriteString("top:")
+	cacheable := true
+	for _, pr := range root.Pairs() {
+		if pr.KeyText() == "deployments" {
+			continue
+		}
+		k, ok := deploymentKey(p, pr.Value)
+		if !ok {
+			cacheable = false
+			break
+		}
+		fmt.Fprintf(&key, "%q\x00%s\x01", pr.KeyText(), k)
+	}
+	if cacheable {
+		deploymentVerdicts.Lock()
+		v, hit := deploymentVerdicts.m[key.String()]
+		deploymentVerdicts.Unlock()
+		if hit {
+			return v, true
+		}
+	}
+	top := make(map[string]any, len(root.Pairs()))
+	for _, pr := range root.Pairs() {
+		if pr.KeyText() == "deployments" {
+			top["deployments"] = []any{}
+			continue
+		}
+		v, err := yamlsyntax.Value(pr.Value)
+		if err != nil {
+			return nil, false
+		}
+		top[pr.KeyText()] = v
+	}
+	errs := validationLeaves(sch, top, nil)
+	if cacheable {
+		deploymentVerdicts.Lock()
+		if len(deploymentVerdicts.m) >= maxCachedVerdicts {
+			deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
+		}
+		deploymentVerdicts.m[key.String()] = errs
+		deploymentVerdicts.Unlock()
+	}
+	return errs, true
 }
 
 // deploymentKey identifies a deployment's value for the verdict cache: its
