@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -40,7 +41,9 @@ type docState struct {
 	published bool       // something non-empty or empty was published
 	lastKey   uint64
 	lastLen   int
-	closed    bool
+	// closed is written under scheduler.mu and read by publish under
+	// pubMu only, hence atomic.
+	closed atomic.Bool
 }
 
 func newScheduler(s *server) *scheduler {
@@ -64,7 +67,7 @@ func (sc *scheduler) schedule(u string, inline bool) {
 		st = &docState{}
 		sc.docs[u] = st
 	}
-	st.closed = false
+	st.closed.Store(false)
 	st.dirty = true
 	if st.running {
 		if st.cancel != nil {
@@ -108,7 +111,7 @@ func (sc *scheduler) worker(u string, st *docState) {
 	for {
 		sc.mu.Lock()
 		snap := sc.s.docs.get(u)
-		if sc.stopped || !st.dirty || st.closed || snap == nil {
+		if sc.stopped || !st.dirty || st.closed.Load() || snap == nil {
 			st.running = false
 			st.cancel = nil
 			sc.mu.Unlock()
@@ -139,7 +142,7 @@ func (sc *scheduler) publish(u string, st *docState, snap *Snapshot, diags []pro
 	st.pubMu.Lock()
 	defer st.pubMu.Unlock()
 	cur := sc.s.docs.get(u)
-	if st.closed || cur != snap {
+	if st.closed.Load() || cur != snap {
 		sc.s.log.Debug("dropping diagnostics of a superseded version", "uri", u, "version", snap.Version)
 		return
 	}
@@ -180,7 +183,7 @@ func (sc *scheduler) closed(u string) {
 	delete(sc.docs, u)
 	delete(sc.deferred, u)
 	if st != nil {
-		st.closed = true
+		st.closed.Store(true)
 		if st.cancel != nil {
 			st.cancel()
 		}

@@ -107,6 +107,16 @@ type ReferencesFeature interface {
 	References(ctx context.Context, s *Snapshot, offset int, includeDeclaration bool) []Location
 }
 
+// RenameFeature renames the symbol at offset (e.g. a step id and every
+// placeholder that refers to it). PrepareRename returns the span of the
+// name under the cursor and its text, or ok=false when there is nothing to
+// rename there; Rename returns edits of this document or an error saying why
+// the new name is refused.
+type RenameFeature interface {
+	PrepareRename(ctx context.Context, s *Snapshot, offset int) (span source.Span, name string, ok bool)
+	Rename(ctx context.Context, s *Snapshot, offset int, newName string) ([]source.Edit, error)
+}
+
 // InlayHintFeature supplies inlay hints within span.
 type InlayHintFeature interface {
 	InlayHints(ctx context.Context, s *Snapshot, span source.Span) []InlayHint

@@ -134,6 +134,24 @@ func (s *server) PrepareRename(ctx context.Context, p *protocol.PrepareRenamePar
 	off := s.offsetOf(snap, p.Position)
 	r := anchorAt(snap.Doc(), off)
 	if r == nil || r.anchor == nil {
+		for _, f := range s.opts.Features {
+			rf, ok := f.(RenameFeature)
+			if !ok {
+				continue
+			}
+			type prep struct {
+				span source.Span
+				name string
+				ok   bool
+			}
+			got := safeCall(s, f, func() prep {
+				sp, name, ok := rf.PrepareRename(ctx, snap, off)
+				return prep{sp, name, ok}
+			})
+			if got.ok {
+				return &protocol.PrepareRenamePlaceholder{Range: toRange(snap.File, got.span, s.encoding()), Placeholder: got.name}, nil
+			}
+		}
 		return nil, nil
 	}
 	sp := r.anchor.AnchorSpan
@@ -152,9 +170,10 @@ func (s *server) Rename(ctx context.Context, p *protocol.RenameParams) (*protoco
 	if snap == nil {
 		return nil, nil
 	}
-	r := anchorAt(snap.Doc(), s.offsetOf(snap, p.Position))
+	off := s.offsetOf(snap, p.Position)
+	r := anchorAt(snap.Doc(), off)
 	if r == nil || r.anchor == nil {
-		return nil, nil
+		return s.featureRename(ctx, snap, off, p.NewName)
 	}
 	if !anchorNameRE.MatchString(p.NewName) {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%q is not a valid YAML anchor name", p.NewName)
@@ -165,6 +184,38 @@ func (s *server) Rename(ctx context.Context, p *protocol.RenameParams) (*protoco
 		edits = append(edits, protocol.TextEdit{Range: toRange(snap.File, nameSpan(a.Span), enc), NewText: p.NewName})
 	}
 	return s.documentEdit(snap, edits), nil
+}
+
+// featureRename asks the rename features for edits of snap's document.
+func (s *server) featureRename(ctx context.Context, snap *Snapshot, off int, newName string) (*protocol.WorkspaceEdit, error) {
+	for _, f := range s.opts.Features {
+		rf, ok := f.(RenameFeature)
+		if !ok {
+			continue
+		}
+		type prep struct{ ok bool }
+		if !safeCall(s, f, func() prep { _, _, ok := rf.PrepareRename(ctx, snap, off); return prep{ok} }).ok {
+			continue
+		}
+		type result struct {
+			edits []source.Edit
+			err   error
+		}
+		res := safeCall(s, f, func() result {
+			e, err := rf.Rename(ctx, snap, off, newName)
+			return result{e, err}
+		})
+		if res.err != nil {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s", res.err.Error())
+		}
+		enc := s.encoding()
+		edits := make([]protocol.TextEdit, 0, len(res.edits))
+		for _, e := range res.edits {
+			edits = append(edits, protocol.TextEdit{Range: toRange(snap.File, e.Span, enc), NewText: e.NewText})
+		}
+		return s.documentEdit(snap, edits), nil
+	}
+	return nil, nil
 }
 
 // documentEdit wraps edits of snap's document, versioned when the client

@@ -313,7 +313,7 @@ func (s *server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 		},
 		HoverProvider: protocol.Boolean(true),
 		CompletionProvider: &protocol.CompletionOptions{
-			TriggerCharacters: []string{":", " ", "-", "*"},
+			TriggerCharacters: []string{":", " ", "-", "*", "{", "."},
 		},
 		DefinitionProvider:        protocol.Boolean(true),
 		ReferencesProvider:        protocol.Boolean(true),
