@@ -26,6 +26,9 @@ const PrefectSchemaURL = "https://github.com/prefect-lsp/prefect-lsp/schema/pref
 
 type compiledSchemas struct {
 	root, deployment *jsonschema.Schema
+	// deploymentProps are the schemas of each deployment property, so that
+	// a deployment can be validated key by key.
+	deploymentProps map[string]*jsonschema.Schema
 }
 
 var compiled = sync.OnceValues(func() (compiledSchemas, error) {
@@ -46,7 +49,15 @@ var compiled = sync.OnceValues(func() (compiledSchemas, error) {
 	if err != nil {
 		return compiledSchemas{}, err
 	}
-	return compiledSchemas{root: root, deployment: dep}, nil
+	props := map[string]*jsonschema.Schema{}
+	for name := range dep.Properties {
+		p, err := c.Compile(PrefectSchemaURL + "#/$defs/deployment/properties/" + name)
+		if err != nil {
+			return compiledSchemas{}, err
+		}
+		props[name] = p
+	}
+	return compiledSchemas{root: root, deployment: dep, deploymentProps: props}, nil
 })
 
 // Compile returns the compiled prefect.yaml schema. It is compiled once and
@@ -67,6 +78,19 @@ var Index = sync.OnceValue(func() *schemanav.Index {
 	}
 	return schemanav.NewIndex(root, PrefectSchema)
 })
+
+// DeploymentProperty returns the compiled schema of one deployment key
+// (nil, false for keys a deployment does not allow). The deployment schema
+// is an object of these properties with additionalProperties false, so a
+// deployment can be validated key by key.
+func DeploymentProperty(name string) (*jsonschema.Schema, bool) {
+	c, err := compiled()
+	if err != nil {
+		return nil, false
+	}
+	p, ok := c.deploymentProps[name]
+	return p, ok
+}
 
 // CompileDeployment returns the schema of one item of `deployments`
 // ($defs/deployment), compiled with Compile's compiler, so that callers can

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -110,27 +111,66 @@ var deploymentVerdicts = struct {
 const maxCachedVerdicts = 50_000
 
 func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
-	key, ok := deploymentKey(p, item)
+	r := item.Resolve()
+	if r == nil || r.Kind != yamlsyntax.MappingNode {
+		return cachedLeaves(p, sch, "d:", item, prefix)
+	}
+	// The deployment schema is an object of known properties with
+	// additionalProperties false: validate key by key, so that values
+	// shared by many deployments (an aliased work_pool, schedules) and
+	// unchanged ones are validated once.
+	var out []*jsonschema.ValidationError
+	var unknown []string
+	for _, pr := range r.Pairs() {
+		name := pr.KeyText()
+		ps, ok := schema.DeploymentProperty(name)
+		if !ok {
+			unknown = append(unknown, name)
+			continue
+		}
+		leaves, ok := cachedLeaves(p, ps, "p:"+name+"\x00", pr.Value, append(append([]string{}, prefix...), name))
+		if !ok {
+			return nil, false
+		}
+		out = append(out, leaves...)
+	}
+	if len(unknown) > 0 {
+		out = append(out, &jsonschema.ValidationError{SchemaURL: sch.Location, InstanceLocation: append([]string{}, prefix...), ErrorKind: &kind.AdditionalProperties{Properties: unknown}})
+	}
+	return out, true
+}
+
+// cachedLeaves validates the value of node against sch, reusing the verdict
+// for the same schema (named by family) and the same source texts, and
+// returns the errors with instance locations under prefix.
+func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
+	if node.IsString() && acceptsAnyString(sch) {
+		return nil, true // e.g. a deployment's name or description
+	}
+	key, ok := deploymentKey(p, node)
 	var rel []*jsonschema.ValidationError
 	if ok {
+		key = family + key
 		deploymentVerdicts.Lock()
 		rel, ok = deploymentVerdicts.m[key]
 		deploymentVerdicts.Unlock()
+	} else {
+		key = ""
 	}
 	if !ok {
-		d, err := yamlsyntax.Value(item)
+		d, err := yamlsyntax.Value(node)
 		if err != nil {
 			return nil, false
 		}
 		rel = validationLeaves(sch, d, nil)
-		deploymentVerdicts.Lock()
-		if len(deploymentVerdicts.m) >= maxCachedVerdicts {
-			deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
-		}
 		if key != "" {
+			deploymentVerdicts.Lock()
+			if len(deploymentVerdicts.m) >= maxCachedVerdicts {
+				deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
+			}
 			deploymentVerdicts.m[key] = rel
+			deploymentVerdicts.Unlock()
 		}
-		deploymentVerdicts.Unlock()
 	}
 	out := make([]*jsonschema.ValidationError, len(rel))
 	for i, l := range rel {
@@ -139,6 +179,49 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 		out[i] = &c
 	}
 	return out, true
+}
+
+var anyStringSchemas sync.Map // *jsonschema.Schema → bool
+
+// acceptsAnyString reports whether every string is valid against s: its
+// type admits strings and nothing else constrains a string. It is
+// conservative: anything it does not understand counts as a constraint.
+func acceptsAnyString(s *jsonschema.Schema) bool {
+	if v, ok := anyStringSchemas.Load(s); ok {
+		return v.(bool)
+	}
+	ok := anyString(s, 0)
+	anyStringSchemas.Store(s, ok)
+	return ok
+}
+
+func anyString(s *jsonschema.Schema, depth int) bool {
+	if s == nil || depth > 16 {
+		return false
+	}
+	if s.Bool != nil {
+		return *s.Bool
+	}
+	if s.Types != nil && !slices.Contains(s.Types.ToStrings(), "string") {
+		return false
+	}
+	if s.Enum != nil || s.Const != nil || s.Pattern != nil || s.MinLength != nil || s.MaxLength != nil ||
+		s.Format != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.OneOf) > 0 || s.If != nil ||
+		s.DynamicRef != nil || s.RecursiveRef != nil || s.ContentEncoding != nil || s.ContentMediaType != nil || len(s.Extensions) > 0 {
+		return false
+	}
+	if s.Ref != nil && !anyString(s.Ref, depth+1) {
+		return false
+	}
+	if len(s.AnyOf) > 0 {
+		for _, b := range s.AnyOf {
+			if anyString(b, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // cachedTopLevelLeaves validates everything but the deployments' items:
