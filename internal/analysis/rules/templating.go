@@ -522,7 +522,7 @@ func checkReference(ph templating.Placeholder, sc *outputScope) (msg string, sug
 	}
 	sugg = closest(id, ids)
 	if len(sugg) > 0 {
-		msg += fmt.Sprintf("; did you mean %s?", quoteList(sugg))
+		msg += fmt.Sprintf(" (did you mean %s?)", quoteList(sugg))
 	} else if len(ids) > 0 {
 		msg += fmt.Sprintf(" (defined ids: %s)", strings.Join(ids, ", "))
 	} else if len(sc.avail)+len(sc.later) == 0 {
