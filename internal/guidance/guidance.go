@@ -119,6 +119,11 @@ const (
 // GuidePath is the decision guide, relative to the repository root.
 const GuidePath = "docs/choosing-infrastructure.md"
 
+// GuideURL is where the decision guide is published; links in hovers and
+// explain output point there (a path relative to the user's project would
+// not resolve).
+const GuideURL = "https://github.com/prefect-lsp/prefect-lsp/blob/main/" + GuidePath
+
 // Anchors of the decision guide's sections (GitHub-style heading slugs).
 const (
 	AnchorDecision          = "the-decision-at-a-glance"
@@ -157,8 +162,8 @@ func ModeAnchor(m Mode) string {
 	return AnchorUnknownPoolType
 }
 
-// GuideLink returns GuidePath#anchor for a mode.
-func GuideLink(m Mode) string { return GuidePath + "#" + ModeAnchor(m) }
+// GuideLink returns the guide's URL with the anchor of a mode.
+func GuideLink(m Mode) string { return GuideURL + "#" + ModeAnchor(m) }
 
 // ModeTitle is a short human name for a mode.
 func ModeTitle(m Mode) string {

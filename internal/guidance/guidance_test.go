@@ -266,7 +266,7 @@ func TestMermaidHighlightsPath(t *testing.T) {
 func TestMarkdown(t *testing.T) {
 	r := Decide(Facts{HasWorkPool: true, PoolType: "process"})
 	md := Markdown(r, "nightly")
-	for _, want := range []string{"`nightly`", "Simpler option: flow.serve()", GuidePath + "#" + AnchorServe, "Through the guide", "Trade-offs"} {
+	for _, want := range []string{"`nightly`", "Simpler option: flow.serve()", GuideURL + "#" + AnchorServe, "Through the guide", "Trade-offs"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

@@ -205,7 +205,7 @@ func Markdown(r Recommendation, deploymentName string) string {
 	}
 	fmt.Fprintf(&b, "\nSee [Choosing infrastructure](%s).\n", link)
 	if !r.CodeReachable {
-		fmt.Fprintf(&b, "See [Getting the code to the run](%s#%s).\n", GuidePath, AnchorCodeReachability)
+		fmt.Fprintf(&b, "See [Getting the code to the run](%s#%s).\n", GuideURL, AnchorCodeReachability)
 	}
 	return b.String()
 }
