@@ -770,7 +770,7 @@ func legacyToSchedulesEdits(p *analysis.Pass, f prefectyaml.Field) ([]source.Edi
 var SchedulesNotRemoved = &analysis.Rule{
 	ID:       "schedules-not-removed",
 	Summary:  "an empty schedules key does not delete a deployment's existing schedules",
-	Severity: analysis.Hint,
+	Severity: analysis.Information,
 	Category: analysis.CategorySchedules,
 	Doc: `## What it does
 Notes on ` + "`schedules: []`" + ` or an empty ` + "`schedules:`" + ` that this does not remove
