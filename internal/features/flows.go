@@ -51,18 +51,7 @@ func flowOf(s *lsp.Snapshot, d *prefectyaml.Deployment) (*pyflow.Function, pyflo
 // callerParams are the parameters a deployment can set: all but *args,
 // **kwargs and a method's implicit first parameter.
 func callerParams(f *pyflow.Function) []pyflow.Param {
-	ps := f.Params
-	if f.Class != "" && len(ps) > 0 && (ps[0].Name == "self" || ps[0].Name == "cls") {
-		static := false
-		for _, dec := range f.Decorators {
-			if dec.Expr == "staticmethod" {
-				static = true
-			}
-		}
-		if !static {
-			ps = ps[1:]
-		}
-	}
+	ps := f.NamedParams()
 	out := make([]pyflow.Param, 0, len(ps))
 	for _, p := range ps {
 		if p.Kind != pyflow.VarPositional && p.Kind != pyflow.VarKeyword {

@@ -210,6 +210,25 @@ func (f *Function) Param(name string) *Param {
 	return nil
 }
 
+// NamedParams returns the parameters a caller (a deployment's
+// parameters) can name: all of them except the implicit first parameter of
+// a method (self or cls; not for a @staticmethod).
+func (f *Function) NamedParams() []Param {
+	ps := f.Params
+	if f.Class != "" && len(ps) > 0 && (ps[0].Name == "self" || ps[0].Name == "cls") {
+		static := false
+		for _, dec := range f.Decorators {
+			if dec.Expr == "staticmethod" {
+				static = true
+			}
+		}
+		if !static {
+			ps = ps[1:]
+		}
+	}
+	return ps
+}
+
 // AcceptsVarKeyword reports whether the function takes **kwargs.
 func (f *Function) AcceptsVarKeyword() bool {
 	for _, p := range f.Params {

@@ -436,24 +436,6 @@ func parameterMaps(d *prefectyaml.Deployment) []paramMap {
 	return out
 }
 
-// flowParams returns the parameters a caller can name: all of them except
-// the implicit first parameter of a method.
-func flowParams(f *pyflow.Function) []pyflow.Param {
-	ps := f.Params
-	if f.Class != "" && len(ps) > 0 && (ps[0].Name == "self" || ps[0].Name == "cls") {
-		static := false
-		for _, dec := range f.Decorators {
-			if dec.Expr == "staticmethod" {
-				static = true
-			}
-		}
-		if !static {
-			ps = ps[1:]
-		}
-	}
-	return ps
-}
-
 var UnknownParameter = &analysis.Rule{
 	ID:       "unknown-parameter",
 	Summary:  "a parameter value for a name the flow does not take",
@@ -475,7 +457,7 @@ provided with parameters [..]" (SignatureMismatchError, prefect.md §6).`,
 				return
 			}
 			var names []string
-			for _, prm := range flowParams(f) {
+			for _, prm := range f.NamedParams() {
 				names = append(names, prm.Name)
 			}
 			for _, pm := range parameterMaps(d) {
@@ -539,7 +521,7 @@ information: runs started by hand can pass it.`,
 			if params != nil && params.Kind == yamlsyntax.ScalarNode && params.IsString() {
 				return // templated or otherwise computed parameters
 			}
-			for _, prm := range flowParams(f) {
+			for _, prm := range f.NamedParams() {
 				if prm.HasDefault || prm.Kind == pyflow.VarPositional || prm.Kind == pyflow.VarKeyword {
 					continue
 				}
@@ -634,7 +616,7 @@ through and only the flow call's own validation applies.`,
 				return
 			}
 			enforce := enforcesSchema(p, d)
-			params := flowParams(f)
+			params := f.NamedParams()
 			for _, pm := range parameterMaps(d) {
 				for _, pair := range pm.node.Pairs() {
 					var prm *pyflow.Param
