@@ -12,7 +12,6 @@
 package features
 
 import (
-	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/lsp"
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
@@ -21,15 +20,6 @@ import (
 // All returns the features, in hover precedence order.
 func All() []lsp.Feature {
 	return []lsp.Feature{Placeholder{}, WorkPool{}, Entrypoint{}, Flows{}, Step{}}
-}
-
-// config returns the analysed configuration of the snapshot, or an empty
-// one rooted at the snapshot's root.
-func configOf(s *lsp.Snapshot) *config.Config {
-	if r := s.Result(); r != nil && r.Config != nil {
-		return r.Config
-	}
-	return &config.Config{Root: s.Root}
 }
 
 func within(sp source.Span, off int) bool { return sp.Len() > 0 && sp.Contains(off) }

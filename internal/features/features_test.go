@@ -42,11 +42,19 @@ func at(sub string) int { return strings.Index(yamlText, sub) + 1 }
 
 func TestWorkPoolHover(t *testing.T) {
 	s := snapshot(t)
-	// Without an analysis result the configuration is unknown: the type
-	// is unknown and the hover says how to declare it.
+	// Before any analysis the hover still reads the project's
+	// configuration: pyproject.toml declares k8s as a kubernetes pool.
 	h := WorkPool{}.Hover(context.Background(), s, at("k8s"))
-	if h == nil || !strings.Contains(h.Markdown, "type unknown") {
+	if h == nil || !strings.Contains(h.Markdown, "type `kubernetes` (configuration (pyproject.toml work-pools))") || !strings.Contains(h.Markdown, "Through the guide") {
 		t.Fatalf("hover: %+v", h)
+	}
+	// A pool the configuration does not name: the type is unknown and the
+	// hover says how to declare it.
+	if err := os.WriteFile(filepath.Join(s.Root, "pyproject.toml"), []byte("[project]\nname = \"x\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if h := (WorkPool{}).Hover(context.Background(), s, at("k8s")); h == nil || !strings.Contains(h.Markdown, "type unknown") {
+		t.Fatalf("hover without configuration: %+v", h)
 	}
 	if got := s.File.Slice(h.Span); got != "k8s" {
 		t.Errorf("span %q", got)

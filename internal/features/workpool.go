@@ -41,7 +41,7 @@ func (WorkPool) Hover(ctx context.Context, s *lsp.Snapshot, off int) *lsp.HoverR
 	default:
 		return nil
 	}
-	cfg := configOf(s)
+	cfg := s.Config()
 	typ, src := deployinfo.PoolType(cfg, d)
 	var b strings.Builder
 	name, _ := wp.Name.Str()
@@ -62,7 +62,7 @@ func (WorkPool) Hover(ctx context.Context, s *lsp.Snapshot, off int) *lsp.HoverR
 // poolTypeOf returns the deployment's pool type when it is known and
 // catalogued.
 func poolTypeOf(s *lsp.Snapshot, d *prefectyaml.Deployment) (*workpools.Type, string, bool) {
-	name, src := deployinfo.PoolType(configOf(s), d)
+	name, src := deployinfo.PoolType(s.Config(), d)
 	if name == "" {
 		return nil, "", false
 	}

@@ -84,7 +84,12 @@ func (s *server) snapshot(ctx context.Context, u uri.URI) *Snapshot {
 
 func (s *server) newSnapshot(u, root string, version int32, text string) *Snapshot {
 	path := uriToPath(u)
-	return &Snapshot{URI: u, Path: path, Root: root, Version: version, Text: text, File: source.NewFile(path, text), Env: s.env}
+	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, Text: text, File: source.NewFile(path, text), Env: s.env}
+	snap.config = func() *config.Config {
+		cfg, _, _ := s.projectConfig(path)
+		return cfg
+	}
+	return snap
 }
 
 // rootFor returns the project root of a file (nearest configuration file's

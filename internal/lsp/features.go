@@ -2,9 +2,11 @@ package lsp
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
@@ -31,6 +33,8 @@ type Snapshot struct {
 	doc       *yamlsyntax.Document
 	model     *prefectyaml.File
 
+	config func() *config.Config // the project configuration, editor settings included
+
 	anMu   sync.Mutex // serialises analysis runs of this snapshot
 	mu     sync.Mutex
 	result *analysis.Result
@@ -47,6 +51,22 @@ func (s *Snapshot) Doc() *yamlsyntax.Document {
 func (s *Snapshot) Model() *prefectyaml.File {
 	s.parse()
 	return s.model
+}
+
+// Config returns the configuration the document is analysed with: the
+// project's configuration file with the editor's settings on top. It does
+// not wait for the analysis.
+func (s *Snapshot) Config() *config.Config {
+	if r := s.Result(); r != nil && r.Config != nil {
+		return r.Config
+	}
+	if s.config != nil {
+		if c := s.config(); c != nil {
+			return c
+		}
+	}
+	c, _ := config.Load(filepath.Dir(s.Path))
+	return c
 }
 
 // Result returns the analysis of this version, nil when it has not finished.
