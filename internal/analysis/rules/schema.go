@@ -144,8 +144,25 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 // for the same schema (named by family) and the same source texts, and
 // returns the errors with instance locations under prefix.
 func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
-	if node.IsString() && acceptsAnyString(sch) {
-		return nil, true // e.g. a deployment's name or description
+	jt := jsonType(node)
+	if jt != "" && acceptsAny(sch, jt) {
+		return nil, true // e.g. a deployment's name, description or parameters
+	}
+	if r := node.Resolve(); r != nil && r.Kind == yamlsyntax.SequenceNode {
+		if items, ok := arrayItems(sch); ok {
+			// A list whose schema only constrains its items: validate (and
+			// cache) item by item, so that one new schedule in a list does
+			// not revalidate the others.
+			var out []*jsonschema.ValidationError
+			for i, item := range r.Content {
+				leaves, ok := cachedLeaves(p, items, family+"[]", item, append(append([]string{}, prefix...), strconv.Itoa(i)))
+				if !ok {
+					return nil, false
+				}
+				out = append(out, leaves...)
+			}
+			return out, true
+		}
 	}
 	key, ok := deploymentKey(p, node)
 	var rel []*jsonschema.ValidationError
@@ -181,47 +198,142 @@ func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node 
 	return out, true
 }
 
-var anyStringSchemas sync.Map // *jsonschema.Schema → bool
+// jsonType is the JSON Schema type of a node's value ("" when unknown).
+func jsonType(n *yamlsyntax.Node) string {
+	r := n.Resolve()
+	if r == nil {
+		return ""
+	}
+	switch r.Kind {
+	case yamlsyntax.MappingNode:
+		return "object"
+	case yamlsyntax.SequenceNode:
+		return "array"
+	}
+	switch r.Tag {
+	case yamlsyntax.TagStr, yamlsyntax.TagTimestamp:
+		return "string"
+	case yamlsyntax.TagBool:
+		return "boolean"
+	case yamlsyntax.TagNull:
+		return "null"
+	case yamlsyntax.TagInt:
+		return "integer"
+	case yamlsyntax.TagFloat:
+		return "number"
+	}
+	return ""
+}
 
-// acceptsAnyString reports whether every string is valid against s: its
-// type admits strings and nothing else constrains a string. It is
+type anyKey struct {
+	s  *jsonschema.Schema
+	jt string
+}
+
+var anySchemas sync.Map // anyKey → bool
+
+// acceptsAny reports whether every value of JSON type jt is valid against
+// s: its type admits jt and nothing else constrains such values. It is
 // conservative: anything it does not understand counts as a constraint.
-func acceptsAnyString(s *jsonschema.Schema) bool {
-	if v, ok := anyStringSchemas.Load(s); ok {
+func acceptsAny(s *jsonschema.Schema, jt string) bool {
+	k := anyKey{s, jt}
+	if v, ok := anySchemas.Load(k); ok {
 		return v.(bool)
 	}
-	ok := anyString(s, 0)
-	anyStringSchemas.Store(s, ok)
+	ok := acceptsAnyValue(s, jt, 0)
+	anySchemas.Store(k, ok)
 	return ok
 }
 
-func anyString(s *jsonschema.Schema, depth int) bool {
+func typeAdmits(types []string, jt string) bool {
+	return slices.Contains(types, jt) || (jt == "integer" && slices.Contains(types, "number"))
+}
+
+func acceptsAnyValue(s *jsonschema.Schema, jt string, depth int) bool {
 	if s == nil || depth > 16 {
 		return false
 	}
 	if s.Bool != nil {
 		return *s.Bool
 	}
-	if s.Types != nil && !slices.Contains(s.Types.ToStrings(), "string") {
+	if s.Types != nil && !typeAdmits(s.Types.ToStrings(), jt) {
 		return false
 	}
-	if s.Enum != nil || s.Const != nil || s.Pattern != nil || s.MinLength != nil || s.MaxLength != nil ||
-		s.Format != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.OneOf) > 0 || s.If != nil ||
-		s.DynamicRef != nil || s.RecursiveRef != nil || s.ContentEncoding != nil || s.ContentMediaType != nil || len(s.Extensions) > 0 {
+	if s.Enum != nil || s.Const != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.OneOf) > 0 || s.If != nil ||
+		s.DynamicRef != nil || s.RecursiveRef != nil || len(s.Extensions) > 0 {
 		return false
 	}
-	if s.Ref != nil && !anyString(s.Ref, depth+1) {
+	switch jt {
+	case "string":
+		if s.Pattern != nil || s.MinLength != nil || s.MaxLength != nil || s.Format != nil || s.ContentEncoding != nil || s.ContentMediaType != nil {
+			return false
+		}
+	case "object":
+		if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil || len(s.Required) > 0 ||
+			s.MinProperties != nil || s.MaxProperties != nil || s.PropertyNames != nil || len(s.DependentRequired) > 0 ||
+			len(s.DependentSchemas) > 0 || len(s.Dependencies) > 0 || s.UnevaluatedProperties != nil {
+			return false
+		}
+	case "array":
+		if s.Items != nil || s.Items2020 != nil || len(s.PrefixItems) > 0 || s.AdditionalItems != nil || s.Contains != nil ||
+			s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || s.UnevaluatedItems != nil {
+			return false
+		}
+	case "integer", "number":
+		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil {
+			return false
+		}
+	}
+	if s.Ref != nil && !acceptsAnyValue(s.Ref, jt, depth+1) {
 		return false
 	}
 	if len(s.AnyOf) > 0 {
 		for _, b := range s.AnyOf {
-			if anyString(b, depth+1) {
+			if acceptsAnyValue(b, jt, depth+1) {
 				return true
 			}
 		}
 		return false
 	}
 	return true
+}
+
+// arrayItems returns the item schema when the only way s accepts an array
+// is "an array whose items match the item schema" (e.g. anyOf: [array of
+// X, null]); then validating a list equals validating each item.
+func arrayItems(s *jsonschema.Schema) (*jsonschema.Schema, bool) {
+	if s == nil || s.Bool != nil || s.Ref != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.OneOf) > 0 || s.If != nil ||
+		s.Enum != nil || s.Const != nil || s.DynamicRef != nil || s.RecursiveRef != nil || len(s.Extensions) > 0 {
+		return nil, false
+	}
+	if len(s.AnyOf) > 0 {
+		if s.Types != nil || s.Items != nil || s.Items2020 != nil {
+			return nil, false
+		}
+		var found *jsonschema.Schema
+		for _, b := range s.AnyOf {
+			if b.Types == nil {
+				return nil, false // cannot tell whether it admits arrays
+			}
+			if !slices.Contains(b.Types.ToStrings(), "array") {
+				continue
+			}
+			if found != nil {
+				return nil, false
+			}
+			found = b
+		}
+		if found == nil {
+			return nil, false
+		}
+		return arrayItems(found)
+	}
+	if s.Types == nil || len(s.Types.ToStrings()) != 1 || s.Types.ToStrings()[0] != "array" || s.Items2020 == nil ||
+		s.Items != nil || len(s.PrefixItems) > 0 || s.AdditionalItems != nil || s.Contains != nil ||
+		s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || s.UnevaluatedItems != nil {
+		return nil, false
+	}
+	return s.Items2020, true
 }
 
 // cachedTopLevelLeaves validates everything but the deployments' items:
