@@ -168,10 +168,9 @@ func (b *builder) resolveScalar(n *Node, y *yaml.Node) {
 		n.Tag = TagStr
 	}
 	switch n.Tag {
-	case TagMerge, TagValue:
-		n.value = n.Text
-		return
-	case TagBinary:
+	case TagStr:
+		return // the value is Text; see scalarValue (no allocation per string)
+	case TagMerge, TagValue, TagBinary:
 		n.value = n.Text
 		return
 	}
@@ -244,8 +243,8 @@ func looksLikePlaceholder(s string) bool {
 
 // sameKey reports whether two scalar keys are the same Python dict key.
 func sameKey(a, b *Node) bool {
-	as, aok := a.value.(string)
-	bs, bok := b.value.(string)
+	as, aok := a.scalarValue().(string)
+	bs, bok := b.scalarValue().(string)
 	if aok || bok {
 		return aok && bok && as == bs
 	}
@@ -255,7 +254,7 @@ func sameKey(a, b *Node) bool {
 // keyString is the identity of a scalar key as a Python dict key: Python
 // treats True == 1 and 1.0 == 1 as the same key.
 func keyString(k *Node) string {
-	switch v := k.value.(type) {
+	switch v := k.scalarValue().(type) {
 	case string:
 		return "s:" + v
 	case bool:
@@ -358,20 +357,40 @@ func (b *builder) flatten(n *Node, done map[*Node]bool) {
 	for _, c := range n.Content {
 		b.flatten(c, done)
 	}
-	var merged, own []Pair
+	// Merged pairs come first, then the mapping's own; a mapping without
+	// merge keys (the common case) needs no intermediate lists.
+	var all []Pair
+	hasMerge := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k := n.Content[i]
 		if k.Kind == ScalarNode && k.Tag == TagValue {
 			k.Tag = TagStr // PyYAML reads a "=" key as a string
 		}
 		if k.Kind == ScalarNode && k.Tag == TagMerge {
-			merged = append(merged, b.mergePairs(k, v)...)
-			continue
+			hasMerge = true
 		}
-		own = append(own, Pair{Key: k, Value: v})
 	}
-	all := append(merged, own...)
-	pairs := make([]Pair, 0, len(all))
+	if hasMerge {
+		var own []Pair
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind == ScalarNode && k.Tag == TagMerge {
+				all = append(all, b.mergePairs(k, v)...)
+				continue
+			}
+			own = append(own, Pair{Key: k, Value: v})
+		}
+		all = append(all, own...)
+	} else {
+		all = make([]Pair, 0, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			all = append(all, Pair{Key: n.Content[i], Value: n.Content[i+1]})
+		}
+	}
+	pairs := all[:0:len(all)]
+	if hasMerge {
+		pairs = make([]Pair, 0, len(all))
+	}
 	var index map[string]int // only for large mappings; small ones search linearly
 	if len(all) > 16 {
 		index = make(map[string]int, len(all))
@@ -458,4 +477,14 @@ func article(s string) string {
 		return "an " + s
 	}
 	return "a " + s
+}
+
+// scalarValue is the constructed value of a scalar node: strings are not
+// stored (they are the node's Text), so that the common case allocates
+// nothing.
+func (n *Node) scalarValue() any {
+	if n.value == nil && n.Kind == ScalarNode && n.Tag == TagStr {
+		return n.Text
+	}
+	return n.value
 }

@@ -137,7 +137,7 @@ func tagged(n *Node) any {
 		}
 		return map[string]any{"seq": items}
 	}
-	switch v := r.value.(type) {
+	switch v := r.scalarValue().(type) {
 	case bool:
 		return map[string]any{"bool": v}
 	case nil:
@@ -164,7 +164,7 @@ func tagged(n *Node) any {
 		}
 		return map[string]any{"str": v}
 	}
-	return map[string]any{"other": fmt.Sprintf("%T", r.value)}
+	return map[string]any{"other": fmt.Sprintf("%T", r.scalarValue())}
 }
 
 func equalTagged(got, want any) bool {

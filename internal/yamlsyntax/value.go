@@ -48,12 +48,13 @@ func value(n *Node, budget *int, depth int) (any, error) {
 		}
 		return s, nil
 	}
-	switch v := r.value.(type) {
+	switch v := r.scalarValue().(type) {
 	case Timestamp:
 		return v.Text, nil
 	case *big.Int:
 		f, _ := new(big.Float).SetInt(v).Float64()
 		return f, nil
+	default:
+		return v, nil
 	}
-	return r.value, nil
 }

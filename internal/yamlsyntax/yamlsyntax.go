@@ -147,7 +147,7 @@ func (n *Node) Scalar() any {
 	if r == nil {
 		return nil
 	}
-	return r.value
+	return r.scalarValue()
 }
 
 // Pairs returns a mapping's effective entries, as PyYAML builds the dict:
