@@ -709,10 +709,7 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 			f.fixes = []analysis.Fix{{Title: fmt.Sprintf("Quote %s", raw), Edits: []source.Edit{{Span: r.Span, NewText: doubleQuote(raw)}}, IsPreferred: true, Safe: true}}
 			return []schemaFinding{f}
 		}
-		span := value.Span
-		if value.Kind == yamlsyntax.AliasNode {
-			span = value.Span
-		}
+		span := valueOrKey(key, value)
 		name := lastKey(path)
 		if key == nil && len(path) > 1 {
 			name = "item " + path[len(path)-1] + " of " + lastKey(path[:len(path)-1])
@@ -748,10 +745,19 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 					fixes = append(fixes, analysis.Fix{Title: fmt.Sprintf("Change to %q", c), Edits: []source.Edit{{Span: value.Span, NewText: c}}})
 				}
 			}
-			return []schemaFinding{{rule: "invalid-value", span: value.Span, via: via, message: msg, fixes: fixes}}
+			return []schemaFinding{{rule: "invalid-value", span: valueOrKey(key, value), via: via, message: msg, fixes: fixes}}
 		}
-		return []schemaFinding{{rule: "invalid-value", span: value.Span, via: via, message: msg}}
+		return []schemaFinding{{rule: "invalid-value", span: valueOrKey(key, value), via: via, message: msg}}
 	}
+}
+
+// valueOrKey is the span to report a value problem on: the value, or its
+// key when the value is empty (an implicit null has no extent).
+func valueOrKey(key, value *yamlsyntax.Node) source.Span {
+	if value.Span.Len() == 0 && key != nil {
+		return key.Span
+	}
+	return value.Span
 }
 
 func firstLine(p *analysis.Pass, s source.Span) source.Span {
