@@ -20,6 +20,7 @@ func All() []*analysis.Rule {
 		FileTooLarge,
 		ConfigError,
 		StringExpected,
+		TrailingComma,
 
 		// Structure: prefect.yaml's model.
 		NotAMapping,

@@ -401,3 +401,58 @@ Fix the configuration file; ` + "`# prefect-lsp: ignore-file[config-error]`" + `
 		}
 	},
 }
+
+var TrailingComma = &analysis.Rule{
+	ID:       "trailing-comma",
+	Summary:  "a JSON-style trailing comma turns a value into a string",
+	Severity: analysis.Warning,
+	Category: analysis.CategoryYAML,
+	Doc: `## What it does
+Finds unquoted block values that end with a comma, such as ` + "`number: 42,`" + `,
+where the text before the comma is a number, a boolean or null.
+
+## Why
+YAML is not JSON: in a block mapping the comma is part of the value, so
+` + "`42,`" + ` is the string "42,", not the number 42. Prefect's own docs once
+carried this mistake (prefect.md §1.5). The flow then receives a string, or
+the server rejects the parameter.
+
+## Example
+` + "```yaml" + `
+parameters:
+  number: 42,
+  enabled: true,
+` + "```" + `
+
+` + "```yaml" + `
+parameters:
+  number: 42
+  enabled: true
+` + "```" + `
+
+## How to silence
+Quote the value if you do mean the text ("42,"), or add
+` + "`# prefect-lsp: ignore[trailing-comma]`" + `.`,
+	Run: func(p *analysis.Pass) {
+		walkScalars(p.Doc.Root, func(n *yamlsyntax.Node) {
+			if n.Style != yamlsyntax.Plain || n.Tag != yamlsyntax.TagStr || len(n.Text) < 2 || !strings.HasSuffix(n.Text, ",") {
+				return
+			}
+			if p.Src.LineOf(n.Span.Start) != p.Src.LineOf(n.Span.End) {
+				return
+			}
+			bare := strings.TrimSpace(strings.TrimSuffix(n.Text, ","))
+			tag := yamlsyntax.ResolvePlain(bare)
+			if tag == yamlsyntax.TagStr || bare == "" {
+				return
+			}
+			raw := p.Src.Slice(n.Span)
+			d := p.Reportf(n.Span, "%s is the string %q: the trailing comma is part of a YAML block value (this is not JSON); write %s for the %s", raw, n.Text, bare, strings.TrimPrefix(tag, "tag:yaml.org,2002:"))
+			d.Fixes = append(d.Fixes, analysis.Fix{
+				Title:       "Remove the trailing comma",
+				Edits:       []source.Edit{{Span: source.Span{Start: n.Span.End - 1, End: n.Span.End}, NewText: ""}},
+				IsPreferred: true,
+			})
+		})
+	},
+}
