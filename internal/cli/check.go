@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
@@ -383,20 +382,4 @@ func severityCounts(reports []*fileReport) (counts [4]int) {
 		}
 	}
 	return counts
-}
-
-// sortedRuleIDs returns the ids of rules used by diagnostics, sorted.
-func sortedRuleIDs(reports []*fileReport) []string {
-	seen := map[string]bool{}
-	for _, r := range reports {
-		for _, d := range r.diagnostics {
-			seen[d.RuleID] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for id := range seen {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
 }

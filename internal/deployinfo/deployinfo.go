@@ -22,7 +22,6 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/steps"
 	"github.com/prefect-lsp/prefect-lsp/internal/workpools"
-	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
 // PoolType resolves a deployment's work-pool type, in order: the project
@@ -319,19 +318,6 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// mappingValue decodes a mapping node; nil when it is not one.
-func mappingValue(n *yamlsyntax.Node) map[string]any {
-	if n == nil {
-		return nil
-	}
-	v, err := yamlsyntax.Value(n)
-	if err != nil {
-		return nil
-	}
-	m, _ := v.(map[string]any)
-	return m
 }
 
 // IsWorkstationPath reports paths that exist only on a developer's machine,

@@ -362,5 +362,3 @@ func uriToPath(u string) string {
 }
 
 func uriOf(path string) uri.URI { return uri.File(path) }
-
-func pathToURI(path string) string { return string(uri.File(path)) }

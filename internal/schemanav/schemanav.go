@@ -31,9 +31,6 @@ func NewIndex(root *jsonschema.Schema, rawJSON []byte) *Index {
 	return &Index{root: root, raw: raw}
 }
 
-// Root returns the compiled root schema.
-func (x *Index) Root() *jsonschema.Schema { return x.root }
-
 // Expand returns s and every schema it stands for through $ref, allOf,
 // anyOf and oneOf (depth-first, deduplicated).
 func Expand(s *jsonschema.Schema) []*jsonschema.Schema {

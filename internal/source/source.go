@@ -248,9 +248,6 @@ func (f *File) OffsetOfColumn(line, column int) int {
 	return f.Offset(Position{Line: line - 1, Character: column - 1}, UTF32)
 }
 
-// Width returns the width of s in enc.
-func Width(s string, enc Encoding) int { return width(s, enc) }
-
 func width(s string, enc Encoding) int {
 	switch enc {
 	case UTF8:
