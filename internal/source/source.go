@@ -177,6 +177,18 @@ func (f *File) LineOf(off int) int {
 	return sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
 }
 
+// LineOfHint is LineOf for callers that can guess the line (a parser's
+// mark, say): a right guess costs two comparisons instead of a search.
+func (f *File) LineOfHint(off, guess int) int {
+	if guess >= 0 && guess < len(f.lines) && off >= f.lines[guess] && off <= len(f.text) && (guess+1 == len(f.lines) || off < f.lines[guess+1]) {
+		if off <= 0 {
+			return 0
+		}
+		return guess
+	}
+	return f.LineOf(off)
+}
+
 // Position converts a byte offset into a Position in enc. An offset inside a
 // multi-byte character or a line break is moved back to the character's start.
 func (f *File) Position(off int, enc Encoding) Position {

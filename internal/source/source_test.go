@@ -106,3 +106,16 @@ func FuzzPositions(f *testing.F) {
 }
 
 func validUpTo(s string, off int) bool { return utf8.ValidString(s[:off]) }
+
+func TestLineOfHint(t *testing.T) {
+	for _, text := range []string{"", "a", "a\nb", "a\r\nb\rc\n", "\n\n\n", "é\n😀x\r\n"} {
+		f := NewFile("t", text)
+		for off := -1; off <= len(text)+1; off++ {
+			for guess := -1; guess <= f.LineCount()+1; guess++ {
+				if got, want := f.LineOfHint(off, guess), f.LineOf(off); got != want {
+					t.Errorf("%q: LineOfHint(%d, %d) = %d, LineOf = %d", text, off, guess, got, want)
+				}
+			}
+		}
+	}
+}

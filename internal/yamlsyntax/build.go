@@ -14,13 +14,45 @@ type builder struct {
 	tooDeep   bool
 	aliases   []*pendingAlias
 	slab      []Node
+	slabSize  int
+	ptrSlab   []*Node
+	pairSlab  []Pair
+}
+
+// children hands out a Content slice of length 0 and capacity n from a
+// shared slab (capped, so an append never reaches a neighbour).
+func (b *builder) children(n int) []*Node {
+	if n > 64 {
+		return make([]*Node, 0, n)
+	}
+	if len(b.ptrSlab) < n {
+		b.ptrSlab = make([]*Node, 1024)
+	}
+	s := b.ptrSlab[:0:n]
+	b.ptrSlab = b.ptrSlab[n:]
+	return s
+}
+
+// pairList is children for a mapping's effective pairs.
+func (b *builder) pairList(n int) []Pair {
+	if n > 64 {
+		return make([]Pair, 0, n)
+	}
+	if len(b.pairSlab) < n {
+		b.pairSlab = make([]Pair, 512)
+	}
+	s := b.pairSlab[:0:n]
+	b.pairSlab = b.pairSlab[n:]
+	return s
 }
 
 // newNode hands out nodes from slabs: one allocation per 256 nodes
-// instead of one per node.
+// instead of one per node (slabs grow from 64 to 1,024 nodes, so that a
+// small file does not pay for a large slab).
 func (b *builder) newNode() *Node {
 	if len(b.slab) == 0 {
-		b.slab = make([]Node, 256)
+		b.slabSize = min(max(2*b.slabSize, 64), 1024)
+		b.slab = make([]Node, b.slabSize)
 	}
 	n := &b.slab[0]
 	b.slab = b.slab[1:]
@@ -73,7 +105,7 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 	if y.Kind != yaml.AliasNode && i != start {
 		start = i
 	}
-	n.Line = b.doc.File.LineOf(start)
+	n.Line = b.doc.File.LineOfHint(start, y.Line-1)
 	if n.Anchor != "" {
 		b.doc.Anchors[n.Anchor] = append(b.doc.Anchors[n.Anchor], n)
 	}
@@ -121,7 +153,7 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			n.Style = Block
 			childIndent = start - b.doc.File.LineStart(n.Line)
 		}
-		n.Content = make([]*Node, 0, len(y.Content))
+		n.Content = b.children(len(y.Content))
 		for _, c := range y.Content {
 			child := b.build(c, childIndent, flow || isFlow, depth+1)
 			if child == nil {
@@ -330,18 +362,18 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 
 // flatten computes every mapping's effective pairs, applying merge keys as
 // PyYAML's SafeConstructor.flatten_mapping does.
-func (b *builder) flatten(n *Node, done map[*Node]bool) {
-	if n == nil || done[n] {
+func (b *builder) flatten(n *Node) {
+	if n == nil || n.flattened {
 		return
 	}
-	done[n] = true
+	n.flattened = true
 	switch n.Kind {
 	case AliasNode:
-		b.flatten(n.Target, done)
+		b.flatten(n.Target)
 		return
 	case SequenceNode:
 		for _, c := range n.Content {
-			b.flatten(c, done)
+			b.flatten(c)
 		}
 		return
 	case MappingNode:
@@ -355,7 +387,7 @@ func (b *builder) flatten(n *Node, done map[*Node]bool) {
 		return
 	}
 	for _, c := range n.Content {
-		b.flatten(c, done)
+		b.flatten(c)
 	}
 	// Merged pairs come first, then the mapping's own; a mapping without
 	// merge keys (the common case) needs no intermediate lists.
@@ -382,7 +414,7 @@ func (b *builder) flatten(n *Node, done map[*Node]bool) {
 		}
 		all = append(all, own...)
 	} else {
-		all = make([]Pair, 0, len(n.Content)/2)
+		all = b.pairList(len(n.Content) / 2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			all = append(all, Pair{Key: n.Content[i], Value: n.Content[i+1]})
 		}

@@ -44,18 +44,65 @@ var implicitResolvers = []struct {
 }
 
 // ResolvePlain returns the tag PyYAML gives an untagged plain scalar.
+//
+// It answers the common shapes (words, decimal integers, booleans, nulls)
+// without regular expressions and leaves the rest to resolvePlainRegexp,
+// PyYAML's patterns; TestResolvePlainFastPath checks that both agree.
 func ResolvePlain(text string) string {
+	if text == "" {
+		return TagNull
+	}
+	switch c := text[0]; {
+	case c >= '1' && c <= '9':
+		// A decimal integer such as 600 (the common case); anything else
+		// starting with a digit goes to the patterns.
+		i := 1
+		for i < len(text) && text[i] >= '0' && text[i] <= '9' {
+			i++
+		}
+		if i == len(text) {
+			return TagInt
+		}
+	case c == 'y', c == 'Y', c == 'n', c == 'N', c == 't', c == 'T', c == 'f', c == 'F', c == 'o', c == 'O':
+		switch text {
+		case "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF":
+			return TagBool
+		case "null", "Null", "NULL":
+			return TagNull
+		}
+		return TagStr
+	case c == '~':
+		if text == "~" {
+			return TagNull
+		}
+		return TagStr
+	case c == '<':
+		if text == "<<" {
+			return TagMerge
+		}
+		return TagStr
+	case c == '=':
+		if text == "=" {
+			return TagValue
+		}
+		return TagStr
+	case c == '-' || c == '+' || c == '.' || c == '0':
+	default:
+		// No implicit resolver is registered for this first character.
+		return TagStr
+	}
+	return resolvePlainRegexp(text)
+}
+
+// resolvePlainRegexp is PyYAML's resolution: the first resolver registered
+// for the scalar's first character whose pattern matches.
+func resolvePlainRegexp(text string) string {
 	if text == "" {
 		return TagNull
 	}
 	c := text[0]
 	for _, r := range implicitResolvers {
 		if !strings.ContainsRune(r.first, rune(c)) {
-			continue
-		}
-		// Cheap length checks before the regular expressions: most plain
-		// strings start with a letter that a boolean or null could too.
-		if (r.tag == TagBool && len(text) > 5) || (r.tag == TagNull && len(text) > 4) || (r.tag == TagTimestamp && len(text) < 8) {
 			continue
 		}
 		if r.re.MatchString(text) {
@@ -98,6 +145,12 @@ func constructScalar(tag, text string) (v any, ok bool) {
 }
 
 func constructInt(text string) (any, bool) {
+	if len(text) <= 18 && text != "" && text[0] >= '1' && text[0] <= '9' {
+		// A plain decimal (the common case) fits an int64 at this length.
+		if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return v, true
+		}
+	}
 	s := strings.ReplaceAll(text, "_", "")
 	sign := int64(1)
 	if s != "" && (s[0] == '-' || s[0] == '+') {

@@ -103,8 +103,9 @@ type Node struct {
 	// Line is the zero-based line of Span.Start.
 	Line int
 
-	pairs []Pair // effective pairs of a mapping, after merges
-	value any    // constructed scalar value
+	pairs     []Pair // effective pairs of a mapping, after merges
+	value     any    // constructed scalar value
+	flattened bool   // merges applied (see builder.flatten)
 }
 
 // Pair is one effective entry of a mapping, after merge keys are applied.
@@ -307,7 +308,7 @@ func Parse(name, text string) *Document {
 		d.Loadable = false
 		return d
 	}
-	b.flatten(d.Root, map[*Node]bool{})
+	b.flatten(d.Root)
 	b.checkTabs()
 	return d
 }
@@ -361,9 +362,30 @@ func (d *Document) syntaxError(err error) {
 }
 
 // offset converts the library's one-based line and code-point column.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *Document) offset(line, col int) int {
 	if line <= 0 {
 		return 0
+	}
+	if line > 1 || bomLen(d.File.Text()) == 0 {
+		// Fast path for the common case, an ASCII line prefix: the column
+		// (in code points) is the byte distance from the line start.
+		start, end := d.File.LineStart(line-1), d.File.LineEnd(line-1)
+		want := col - 1
+		if want <= 0 {
+			return start
+		}
+		if start+want <= end && isASCII(d.File.Text()[start:start+want]) {
+			return start + want
+		}
 	}
 	off := d.File.OffsetOfColumn(line, col)
 	if line == 1 && bomLen(d.File.Text()) > 0 {
