@@ -148,6 +148,9 @@ func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node 
 	if jt != "" && acceptsAny(sch, jt) {
 		return nil, true // e.g. a deployment's name, description or parameters
 	}
+	if quickCheck(sch, node, 0) == conforms {
+		return nil, true // most values: no JSON value built, no cache key
+	}
 	if r := node.Resolve(); r != nil && r.Kind == yamlsyntax.SequenceNode {
 		if items, ok := arrayItems(sch); ok {
 			// A list whose schema only constrains its items: validate (and
@@ -340,6 +343,9 @@ func arrayItems(s *jsonschema.Schema) (*jsonschema.Schema, bool) {
 // the top-level keys, with "deployments" given as an empty list. The
 // verdict is reused while those keys' texts do not change.
 func cachedTopLevelLeaves(p *analysis.Pass, sch *jsonschema.Schema, root *yamlsyntax.Node) ([]*jsonschema.ValidationError, bool) {
+	if quickCheckTopLevel(sch, root) {
+		return nil, true
+	}
 	var key strings.Builder
 	key.WriteString("top:")
 	cacheable := true

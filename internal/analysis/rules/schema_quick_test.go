@@ -1,0 +1,116 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+	"github.com/prefect-lsp/prefect-lsp/schema"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// quickCheckSchemas are the schemas quickCheck is asked about: the whole
+// file, a deployment and each deployment property.
+func quickCheckSchemas(t testing.TB) []*jsonschema.Schema {
+	root, err := schema.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep, err := schema.CompileDeployment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []*jsonschema.Schema{root, dep}
+	var names []string
+	for name := range dep.Properties {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		ps, ok := schema.DeploymentProperty(name)
+		if !ok {
+			t.Fatalf("no schema for deployment property %s", name)
+		}
+		out = append(out, ps)
+		if items, ok := arrayItems(ps); ok {
+			out = append(out, items)
+		}
+	}
+	return out
+}
+
+// checkQuickAgainstJSONSchema asks quickCheck and jsonschema about every
+// node of text against every schema: whenever quickCheck decides, it must
+// decide as jsonschema does.
+func checkQuickAgainstJSONSchema(t testing.TB, name, text string, schemas []*jsonschema.Schema) (decided int) {
+	doc := yamlsyntax.Parse("prefect.yaml", text)
+	if doc.Root == nil || !doc.Loadable {
+		return 0
+	}
+	var nodes []*yamlsyntax.Node
+	var walk func(n *yamlsyntax.Node, depth int)
+	walk = func(n *yamlsyntax.Node, depth int) {
+		if n == nil || depth > 40 || len(nodes) > 2000 {
+			return
+		}
+		nodes = append(nodes, n)
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(doc.Root, 0)
+	for _, n := range nodes {
+		inst, err := yamlsyntax.Value(n)
+		if err != nil {
+			continue
+		}
+		for _, s := range schemas {
+			q := quickCheck(s, n, 0)
+			if q == undecided {
+				continue
+			}
+			decided++
+			valid := s.Validate(inst) == nil
+			if valid != (q == conforms) {
+				t.Fatalf("%s: line %d (%q) against %s: quickCheck says conforms=%v, jsonschema says valid=%v", name, n.Line+1, doc.File.Slice(n.Span), s.Location, q == conforms, valid)
+			}
+		}
+	}
+	return decided
+}
+
+func TestQuickCheckAgreesWithJSONSchema(t *testing.T) {
+	schemas := quickCheckSchemas(t)
+	var files []string
+	for _, pattern := range []string{"testdata/*/*.yaml", "../../../../shared/corpus/real/*.yaml", "testdata/fuzz/FuzzAnalyze/*"} {
+		m, _ := filepath.Glob(pattern)
+		files = append(files, m...)
+	}
+	if len(files) < 40 {
+		t.Fatalf("only %d inputs found", len(files))
+	}
+	decided := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decided += checkQuickAgainstJSONSchema(t, f, string(data), schemas)
+	}
+	decided += checkQuickAgainstJSONSchema(t, "generated", GenerateProject(20), schemas)
+	if decided < 10000 {
+		t.Errorf("quickCheck decided only %d cases; the comparison is too weak", decided)
+	}
+	t.Logf("%d files, %d decided cases agree", len(files), decided)
+}
+
+func FuzzQuickCheck(f *testing.F) {
+	f.Add("deployments:\n  - name: a\n    schedules:\n      - interval: 0\n      - cron: '* * * * *'\n        interval: 5\n")
+	f.Add("deployments:\n  - name: a\n    concurrency_limit: {limit: -1, collision_strategy: CANCEL_NEW}\n    work_pool: {name: p, job_variables: {}}\n")
+	schemas := quickCheckSchemas(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		checkQuickAgainstJSONSchema(t, "fuzz", s, schemas)
+	})
+}
