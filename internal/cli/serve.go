@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/lsp"
 )
@@ -20,6 +21,7 @@ func runServe(args []string, stdio Stdio) int {
 	fs.Bool("stdio", true, "talk LSP over standard input and output (the default and only transport)")
 	logFile := fs.String("log-file", "", "append the server log to FILE instead of standard error")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	cpuProfile := fs.String("cpu-profile", "", "write a Go CPU profile of the session to FILE (for performance work)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -47,6 +49,19 @@ func runServe(args []string, stdio Stdio) int {
 		fmt.Fprintln(stdio.Err, "prefect-lsp: running the language server on standard input and output (for editors); run `prefect-lsp help` for the commands")
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "prefect-lsp serve: %v\n", err)
+			return ExitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stdio.Err, "prefect-lsp serve: %v\n", err)
+			return ExitUsage
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, cancel := signalContext()
 	defer cancel()
 	err = lsp.Serve(ctx, stdioConn{stdio}, lspOptions(logger))
@@ -78,6 +93,9 @@ func lspOptions(logger *slog.Logger) lsp.Options {
 		// A created, deleted or renamed file changes the project's list of
 		// .py files (used for entrypoint suggestions and completion).
 		FileChanged: func(string) { flows.InvalidateListings() },
+		// With the client watching files, existence checks and module
+		// freshness are answered from memory between changes.
+		FilesWatched: func() { flows.TrustCache(true) },
 	}
 }
 

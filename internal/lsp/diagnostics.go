@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -238,10 +239,12 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 		return nil, true
 	}
 	defer func() { <-s.sched.sem }()
+	start := time.Now()
 	r := analysis.Run(ctx, analysis.Input{Path: snap.Path, Text: snap.Text, Config: cfg, ConfigProblems: probs, Env: s.env}, s.rules)
 	if r == nil || ctx.Err() != nil {
 		return nil, true
 	}
+	s.log.Debug("analysed", "uri", snap.URI, "version", snap.Version, "bytes", len(snap.Text), "diagnostics", len(r.Diagnostics), "took", time.Since(start))
 	for _, e := range r.RuleErrors {
 		s.log.Error("rule failed", "uri", snap.URI, "error", e)
 	}

@@ -270,10 +270,11 @@ func TestFilesSettingAndRuleSeverity(t *testing.T) {
 
 func TestWatchedFilesRegisteredAndDependentsReanalysed(t *testing.T) {
 	calls := make(chan string, 10)
+	watched := make(chan struct{}, 1)
 	dep := &countingRule{}
 	h := newHarness(t, setup{
 		caps: protocol.ClientCapabilities{Workspace: &protocol.WorkspaceClientCapabilities{DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesClientCapabilities{DynamicRegistration: ptr(true)}}},
-		opts: Options{Rules: []*analysis.Rule{dep.rule()}, FileChanged: func(p string) { calls <- p }},
+		opts: Options{Rules: []*analysis.Rule{dep.rule()}, FileChanged: func(p string) { calls <- p }, FilesWatched: func() { watched <- struct{}{} }},
 	})
 	deadline := time.After(5 * time.Second)
 	for {
@@ -292,6 +293,11 @@ func TestWatchedFilesRegisteredAndDependentsReanalysed(t *testing.T) {
 	reg := h.client.regs[0]
 	if reg.Method != "workspace/didChangeWatchedFiles" || !strings.Contains(string(reg.RegisterOptions), "**/*.py") || !strings.Contains(string(reg.RegisterOptions), "prefect-lsp.toml") {
 		t.Fatalf("registration = %+v %s", reg, reg.RegisterOptions)
+	}
+	select {
+	case <-watched:
+	case <-deadline:
+		t.Fatal("FilesWatched was not called after the registration")
 	}
 	h.open("prefect.yaml", "name: x\n")
 	h.waitDiagnostics("prefect.yaml", 1)

@@ -45,6 +45,11 @@ type Options struct {
 	// FileChanged is told about every watched-file event and every save,
 	// before dependent documents are re-analysed (to drop caches).
 	FileChanged func(path string)
+	// FilesWatched is called once the client has accepted the file
+	// watchers: from then on every creation, change and deletion of a
+	// watched file reaches FileChanged, so caches of the file system may
+	// be trusted until it is called.
+	FilesWatched func()
 	// Explain renders the prefect-lsp.explain command's markdown for a
 	// prefect.yaml (path and current text). Nil disables the command.
 	Explain func(path, text string) string
@@ -359,7 +364,7 @@ func (s *server) afterInitialized() {
 	c := s.capsSnapshot()
 	if c.watchDynamic {
 		watchers := []protocol.FileSystemWatcher{}
-		for _, g := range []string{"**/*.py", "**/pyproject.toml", "**/prefect-lsp.toml"} {
+		for _, g := range []string{"**/*.py", "**/pyproject.toml", "**/prefect-lsp.toml", "**/setup.cfg", "**/requirements.txt"} {
 			watchers = append(watchers, protocol.FileSystemWatcher{GlobPattern: protocol.Pattern(g)})
 		}
 		opts, err := protocol.Marshal(protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: watchers})
@@ -370,6 +375,8 @@ func (s *server) afterInitialized() {
 		}
 		if err != nil {
 			s.log.Warn("registering file watchers failed", "error", err)
+		} else if s.opts.FilesWatched != nil {
+			s.opts.FilesWatched()
 		}
 	}
 	if c.configuration {

@@ -28,6 +28,25 @@ type Project struct {
 	// listings caches the disk walk of pythonFiles per root until
 	// InvalidateListings (a file was created, deleted or renamed).
 	listings map[string][]string
+	// trusted: the owner is told of every file change (InvalidateListings),
+	// so existence checks and module freshness are cached too (stat and
+	// fresh, both cleared by InvalidateListings).
+	trusted bool
+	stat    map[string]bool // path → is a regular file
+	fresh   map[string]bool // disk modules checked since the last invalidation
+}
+
+// TrustCache tells the project that InvalidateListings will be called on
+// every file creation, change, deletion or rename (a language server whose
+// client watches files, or a one-shot run during which nothing changes).
+// From then on it answers existence checks and module lookups from memory
+// until the next InvalidateListings, instead of asking the file system on
+// every analysis.
+func (p *Project) TrustCache(trusted bool) {
+	p.mu.Lock()
+	p.trusted = trusted
+	p.stat, p.fresh = nil, nil
+	p.mu.Unlock()
 }
 
 // InvalidateListings forgets the cached lists of .py files; call it when
@@ -37,6 +56,7 @@ type Project struct {
 func (p *Project) InvalidateListings() {
 	p.mu.Lock()
 	p.listings = nil
+	p.stat, p.fresh = nil, nil
 	p.mu.Unlock()
 }
 
@@ -97,6 +117,10 @@ func (p *Project) Module(path string) (*Module, error) {
 		p.mu.Unlock()
 		return m, nil
 	}
+	if e := p.files[path]; e != nil && p.trusted && p.fresh[path] {
+		p.mu.Unlock()
+		return e.mod, nil
+	}
 	p.mu.Unlock()
 
 	info, err := os.Stat(path)
@@ -108,6 +132,7 @@ func (p *Project) Module(path string) (*Module, error) {
 	}
 	p.mu.Lock()
 	if e := p.files[path]; e != nil && e.mtime.Equal(info.ModTime()) && e.size == info.Size() {
+		p.markFresh(path)
 		p.mu.Unlock()
 		return e.mod, nil
 	}
@@ -122,6 +147,7 @@ func (p *Project) Module(path string) (*Module, error) {
 	mod := Parse(path, src)
 	p.mu.Lock()
 	p.files[path] = &diskEntry{mtime: info.ModTime(), size: info.Size(), mod: mod}
+	p.markFresh(path)
 	p.mu.Unlock()
 	return mod, nil
 }
@@ -139,12 +165,53 @@ const (
 func (p *Project) exists(path string) bool {
 	p.mu.Lock()
 	_, ok := p.overlays[path]
+	known, cached := p.stat[path]
 	p.mu.Unlock()
 	if ok {
 		return true
 	}
+	if cached {
+		return known
+	}
 	info, err := os.Stat(path)
-	return err == nil && !info.IsDir()
+	ok = err == nil && !info.IsDir()
+	p.mu.Lock()
+	if p.trusted {
+		if p.stat == nil {
+			p.stat = map[string]bool{}
+		}
+		p.stat[path] = ok
+	}
+	p.mu.Unlock()
+	return ok
+}
+
+// markFresh records (mu held) that the disk entry of path was checked.
+func (p *Project) markFresh(path string) {
+	if !p.trusted {
+		return
+	}
+	if p.fresh == nil {
+		p.fresh = map[string]bool{}
+	}
+	p.fresh[path] = true
+}
+
+// LooksLikePythonProject reports whether root holds .py files or Python
+// packaging files (pyproject.toml, setup.cfg, requirements.txt).
+func (p *Project) LooksLikePythonProject(root string) bool {
+	if root == "" {
+		return false
+	}
+	if len(p.pythonFiles(root)) > 0 {
+		return true
+	}
+	for _, name := range []string{"pyproject.toml", "setup.cfg", "requirements.txt"} {
+		if p.exists(filepath.Join(absPath(root), name)) {
+			return true
+		}
+	}
+	return false
 }
 
 // skipDir reports whether a directory is never searched for flows.

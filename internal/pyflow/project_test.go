@@ -211,3 +211,51 @@ func TestProjectCacheAndOverlay(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestTrustCache: a trusting project answers existence and module lookups
+// from memory until InvalidateListings; an untrusting one asks the disk
+// every time.
+func TestTrustCache(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "flows", "etl.py")
+	ep := Entrypoint{Raw: "flows/etl.py:etl", Path: "flows/etl.py", Func: "etl"}
+	write := func(src string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trusting, plain := NewProject(), NewProject()
+	trusting.TrustCache(true)
+	for _, p := range []*Project{trusting, plain} {
+		if r := p.ResolveEntrypoint(root, ep); r.Failure != FileNotFound {
+			t.Fatalf("before the file exists: %v", r.Failure)
+		}
+	}
+	if trusting.LooksLikePythonProject(root) || plain.LooksLikePythonProject(root) {
+		t.Fatal("an empty folder looks like a Python project")
+	}
+	write("from prefect import flow\n\n@flow\ndef etl():\n    pass\n")
+	if r := plain.ResolveEntrypoint(root, ep); !r.OK() {
+		t.Errorf("untrusting project: %v %s", r.Failure, r.Message)
+	}
+	if r := trusting.ResolveEntrypoint(root, ep); r.Failure != FileNotFound {
+		t.Errorf("trusting project saw the new file before being told: %v", r.Failure)
+	}
+	trusting.InvalidateListings()
+	if r := trusting.ResolveEntrypoint(root, ep); !r.OK() {
+		t.Errorf("after InvalidateListings: %v %s", r.Failure, r.Message)
+	}
+	if !trusting.LooksLikePythonProject(root) {
+		t.Error("a folder with a .py file does not look like a Python project")
+	}
+	// A changed module is re-read after the change is reported.
+	write("def etl():\n    pass\n")
+	trusting.InvalidateListings()
+	if r := trusting.ResolveEntrypoint(root, ep); r.Failure != NotAFlow {
+		t.Errorf("after the decorator was removed: %v", r.Failure)
+	}
+}

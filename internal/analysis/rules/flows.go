@@ -6,9 +6,6 @@ package rules
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -39,6 +36,9 @@ func FlowProject(env *analysis.Env) *pyflow.Project {
 		return proj
 	}
 	proj := pyflow.NewProject()
+	// This project lives for one environment that nobody watches: one
+	// command-line run, during which the files are taken as they are.
+	proj.TrustCache(true)
 	if env.Values == nil {
 		env.Values = map[string]any{}
 	}
@@ -108,38 +108,7 @@ func targetOf(p *analysis.Pass, d *prefectyaml.Deployment) *flowTarget {
 // the prefect.yaml is linted apart from its project.
 func looksLikePythonProject(p *analysis.Pass) bool {
 	return p.Memo("flows:python-project", func() any {
-		root := p.Root
-		if root == "" {
-			return false
-		}
-		for _, name := range []string{"pyproject.toml", "setup.py", "setup.cfg", "requirements.txt"} {
-			if st, err := os.Stat(filepath.Join(root, name)); err == nil && !st.IsDir() {
-				return true
-			}
-		}
-		found, seen := false, 0
-		_ = filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			seen++
-			if seen > pyflow.MaxProjectFiles*4 {
-				return fs.SkipAll
-			}
-			if e.IsDir() {
-				n := e.Name()
-				if path != root && (strings.HasPrefix(n, ".") || n == "node_modules" || n == "__pycache__" || n == "venv" || n == "site-packages") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if strings.HasSuffix(e.Name(), ".py") {
-				found = true
-				return fs.SkipAll
-			}
-			return nil
-		})
-		return found
+		return FlowProject(p.Env).LooksLikePythonProject(p.Root)
 	}).(bool)
 }
 
