@@ -360,8 +360,8 @@ func column(src *source.File, off int) int {
 func dashColumn(src *source.File, item *yamlsyntax.Node) int {
 	text := src.Text()
 	i := item.Span.Start - 1
-	if item.Anchor != "" && item.AnchorSpan.Start < item.Span.Start {
-		i = item.AnchorSpan.Start - 1
+	if item.Anchor() != "" && item.AnchorSpan().Start < item.Span.Start {
+		i = item.AnchorSpan().Start - 1
 	}
 	for i >= 0 && text[i] == ' ' {
 		i--

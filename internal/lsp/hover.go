@@ -109,8 +109,8 @@ func aliasHover(doc *yamlsyntax.Document, off int) (string, source.Span) {
 			continue
 		}
 		t := a.Target
-		text := doc.File.Slice(source.Span{Start: t.AnchorSpan.Start, End: t.Span.End})
-		if t.Span.Start < t.AnchorSpan.Start {
+		text := doc.File.Slice(source.Span{Start: t.AnchorSpan().Start, End: t.Span.End})
+		if t.Span.Start < t.AnchorSpan().Start {
 			text = doc.File.Slice(t.Span)
 		}
 		lines := strings.Split(dedent(text), "\n")
@@ -121,14 +121,14 @@ func aliasHover(doc *yamlsyntax.Document, off int) (string, source.Span) {
 	}
 	for name, defs := range doc.Anchors {
 		for _, n := range defs {
-			if n.AnchorSpan.Contains(off) {
+			if n.AnchorSpan().Contains(off) {
 				uses := 0
 				for _, a := range doc.Aliases {
 					if a.Target == n {
 						uses++
 					}
 				}
-				return fmt.Sprintf("Anchor `&%s`, used by %d alias(es).", name, uses), n.AnchorSpan
+				return fmt.Sprintf("Anchor `&%s`, used by %d alias(es).", name, uses), n.AnchorSpan()
 			}
 		}
 	}

@@ -35,7 +35,7 @@ func anchorAt(doc *yamlsyntax.Document, off int) *anchorRef {
 	if name == "" {
 		for n, defs := range doc.Anchors {
 			for _, d := range defs {
-				if d.AnchorSpan.Len() > 0 && d.AnchorSpan.Contains(off) {
+				if d.AnchorSpan().Len() > 0 && d.AnchorSpan().Contains(off) {
 					target, name = d, n
 				}
 			}
@@ -69,7 +69,7 @@ func (s *server) Definition(ctx context.Context, p *protocol.DefinitionParams) (
 	}
 	off := s.offsetOf(snap, p.Position)
 	if r := anchorAt(snap.Doc(), off); r != nil && r.anchor != nil {
-		out = append(out, s.location(snap, Location{Span: r.anchor.AnchorSpan}))
+		out = append(out, s.location(snap, Location{Span: r.anchor.AnchorSpan()}))
 	}
 	for _, f := range s.opts.Features {
 		if df, ok := f.(DefinitionFeature); ok {
@@ -90,7 +90,7 @@ func (s *server) References(ctx context.Context, p *protocol.ReferenceParams) ([
 	off := s.offsetOf(snap, p.Position)
 	if r := anchorAt(snap.Doc(), off); r != nil {
 		if p.Context.IncludeDeclaration && r.anchor != nil {
-			out = append(out, s.location(snap, Location{Span: r.anchor.AnchorSpan}))
+			out = append(out, s.location(snap, Location{Span: r.anchor.AnchorSpan()}))
 		}
 		for _, a := range r.uses {
 			out = append(out, s.location(snap, Location{Span: a.Span}))
@@ -118,7 +118,7 @@ func (s *server) DocumentHighlight(ctx context.Context, p *protocol.DocumentHigh
 		return out, nil
 	}
 	if r.anchor != nil {
-		out = append(out, protocol.DocumentHighlight{Range: toRange(snap.File, r.anchor.AnchorSpan, enc), Kind: protocol.DocumentHighlightKindWrite})
+		out = append(out, protocol.DocumentHighlight{Range: toRange(snap.File, r.anchor.AnchorSpan(), enc), Kind: protocol.DocumentHighlightKindWrite})
 	}
 	for _, a := range r.uses {
 		out = append(out, protocol.DocumentHighlight{Range: toRange(snap.File, a.Span, enc), Kind: protocol.DocumentHighlightKindRead})
@@ -154,7 +154,7 @@ func (s *server) PrepareRename(ctx context.Context, p *protocol.PrepareRenamePar
 		}
 		return nil, nil
 	}
-	sp := r.anchor.AnchorSpan
+	sp := r.anchor.AnchorSpan()
 	for _, a := range r.uses {
 		if a.Span.Contains(off) {
 			sp = a.Span
@@ -179,7 +179,7 @@ func (s *server) Rename(ctx context.Context, p *protocol.RenameParams) (*protoco
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%q is not a valid YAML anchor name", p.NewName)
 	}
 	enc := s.encoding()
-	edits := []protocol.TextEdit{{Range: toRange(snap.File, nameSpan(r.anchor.AnchorSpan), enc), NewText: p.NewName}}
+	edits := []protocol.TextEdit{{Range: toRange(snap.File, nameSpan(r.anchor.AnchorSpan()), enc), NewText: p.NewName}}
 	for _, a := range r.uses {
 		edits = append(edits, protocol.TextEdit{Range: toRange(snap.File, nameSpan(a.Span), enc), NewText: p.NewName})
 	}

@@ -39,7 +39,7 @@ func locate(doc *yamlsyntax.Document, off int) located {
 					l.Value = v
 					return l
 				}
-				if v != nil && (v.Span.Contains(off) || v.AnchorSpan.Len() > 0 && v.AnchorSpan.Contains(off)) {
+				if v != nil && (v.Span.Contains(off) || v.AnchorSpan().Len() > 0 && v.AnchorSpan().Contains(off)) {
 					l.Path = append(l.Path, keyText(k))
 					next = v
 					break
@@ -53,7 +53,7 @@ func locate(doc *yamlsyntax.Document, off int) located {
 		case yamlsyntax.SequenceNode:
 			var next *yamlsyntax.Node
 			for _, it := range n.Content {
-				if it.Span.Contains(off) || it.AnchorSpan.Len() > 0 && it.AnchorSpan.Contains(off) {
+				if it.Span.Contains(off) || it.AnchorSpan().Len() > 0 && it.AnchorSpan().Contains(off) {
 					next = it
 					break
 				}

@@ -83,8 +83,8 @@ func (s *server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 			for i := 0; i+1 < len(f.Value.Content); i += 2 {
 				k, v := f.Value.Content[i], f.Value.Content[i+1]
 				detail := ""
-				if v.Anchor != "" {
-					detail = "&" + v.Anchor
+				if v.Anchor() != "" {
+					detail = "&" + v.Anchor()
 				}
 				children = append(children, sym(keyText(k), detail, protocol.SymbolKindVariable, source.Span{Start: k.Span.Start, End: max(v.Span.End, k.Span.End)}, k.Span, nil))
 			}

@@ -79,7 +79,9 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 	text := b.doc.File.Text()
 	start := b.doc.offset(y.Line, y.Column)
 	n := b.newNode()
-	n.Anchor = y.Anchor
+	if y.Anchor != "" {
+		n.setProps(func(p *nodeProps) { p.anchor = y.Anchor })
+	}
 	// Skip node properties: &anchor and !tag, in either order.
 	i := start
 	hasAnchor := y.Anchor != "" && y.Kind != yaml.AliasNode
@@ -91,13 +93,13 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			if j > len(text) {
 				j = len(text)
 			}
-			n.AnchorSpan = source.Span{Start: i, End: j}
+			n.setProps(func(p *nodeProps) { p.anchorSpan = source.Span{Start: i, End: j} })
 			hasAnchor = false
 		} else {
 			for j < len(text) && !isSpace(text[j]) && !(flow && isFlowIndicator(text[j])) {
 				j++
 			}
-			n.TagSpan = source.Span{Start: i, End: j}
+			n.setProps(func(p *nodeProps) { p.tagSpan = source.Span{Start: i, End: j} })
 			hasTag = false
 		}
 		i = skipSpaceAndComments(text, j, true)
@@ -106,8 +108,8 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 		start = i
 	}
 	n.Line = b.doc.File.LineOfHint(start, y.Line-1)
-	if n.Anchor != "" {
-		b.doc.Anchors[n.Anchor] = append(b.doc.Anchors[n.Anchor], n)
+	if n.Anchor() != "" {
+		b.doc.Anchors[n.Anchor()] = append(b.doc.Anchors[n.Anchor()], n)
 	}
 	switch y.Kind {
 	case yaml.ScalarNode:
@@ -212,7 +214,7 @@ func (b *builder) resolveScalar(n *Node, y *yaml.Node) {
 		if strings.HasPrefix(n.Tag, "tag:yaml.org,2002:") {
 			b.doc.problem(LoadError, n.Span, fmt.Sprintf("PyYAML cannot read %q as %s", n.Text, strings.TrimPrefix(n.Tag, "tag:yaml.org,2002:")))
 		} else {
-			b.doc.problem(LoadError, spanOr(n.TagSpan, n.Span), fmt.Sprintf("unknown tag %q: PyYAML's safe_load, which Prefect uses, cannot construct it", n.Tag))
+			b.doc.problem(LoadError, spanOr(n.TagSpan(), n.Span), fmt.Sprintf("unknown tag %q: PyYAML's safe_load, which Prefect uses, cannot construct it", n.Tag))
 		}
 		n.value = n.Text
 		return
@@ -313,7 +315,7 @@ func (b *builder) resolveAliases() {
 		defs := b.doc.Anchors[a.name]
 		var target *Node
 		for _, d := range defs {
-			if d.Span.Start < a.node.Span.Start || d.AnchorSpan.Start < a.node.Span.Start {
+			if d.Span.Start < a.node.Span.Start || d.AnchorSpan().Start < a.node.Span.Start {
 				target = d
 			}
 		}
@@ -337,7 +339,7 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 	}
 	// Only anchored nodes can be reached twice (through aliases): memoise
 	// those; every other node is visited once.
-	if n.Anchor != "" {
+	if n.Anchor() != "" {
 		if v, ok := memo[n]; ok {
 			return v
 		}
@@ -354,7 +356,7 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 			}
 		}
 	}
-	if n.Anchor != "" {
+	if n.Anchor() != "" {
 		memo[n] = size
 	}
 	return size

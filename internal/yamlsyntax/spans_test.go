@@ -79,7 +79,7 @@ func TestNonASCIIPositions(t *testing.T) {
 		t.Errorf("alias resolves to %q", p.Value.Resolve().Text)
 	}
 	a, _ := doc.Root.Get("é")
-	if got := doc.File.Slice(a.Value.AnchorSpan); got != "&a" {
+	if got := doc.File.Slice(a.Value.AnchorSpan()); got != "&a" {
 		t.Errorf("anchor span %q", got)
 	}
 }

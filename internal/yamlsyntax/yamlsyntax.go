@@ -79,8 +79,9 @@ const (
 
 // Node is one YAML node with exact spans.
 type Node struct {
-	Kind  Kind
-	Style Style
+	Kind      Kind
+	Style     Style
+	flattened bool // merges applied (see builder.flatten)
 	// Tag is the resolved tag, as PyYAML's SafeLoader resolves it (a full
 	// "tag:yaml.org,2002:..." tag, or a local tag like "!Ref" as written).
 	Tag string
@@ -90,11 +91,10 @@ type Node struct {
 	// and content, for a flow collection its brackets, for a block
 	// collection its first to last entry. Anchor and tag are not included.
 	Span source.Span
-	// Anchor is the anchor name ("" if none) and AnchorSpan its "&name".
-	Anchor     string
-	AnchorSpan source.Span
-	// TagSpan is the span of an explicit tag ("!!str"), empty when none.
-	TagSpan source.Span
+	// props holds the rare node properties (anchor, explicit tag): see
+	// Anchor, AnchorSpan and TagSpan. Keeping them out of line makes a
+	// node 40 bytes smaller.
+	props *nodeProps
 	// Target is the anchored node an alias refers to.
 	Target *Node
 	// Content holds, for a mapping, keys and values alternately as written
@@ -103,9 +103,45 @@ type Node struct {
 	// Line is the zero-based line of Span.Start.
 	Line int
 
-	pairs     []Pair // effective pairs of a mapping, after merges
-	value     any    // constructed scalar value
-	flattened bool   // merges applied (see builder.flatten)
+	pairs []Pair // effective pairs of a mapping, after merges
+	value any    // constructed scalar value
+}
+
+type nodeProps struct {
+	anchor     string
+	anchorSpan source.Span
+	tagSpan    source.Span
+}
+
+// Anchor is the node's anchor name ("" if none).
+func (n *Node) Anchor() string {
+	if n.props == nil {
+		return ""
+	}
+	return n.props.anchor
+}
+
+// AnchorSpan is the span of the node's "&name" (empty if none).
+func (n *Node) AnchorSpan() source.Span {
+	if n.props == nil {
+		return source.Span{}
+	}
+	return n.props.anchorSpan
+}
+
+// TagSpan is the span of an explicit tag ("!!str"), empty when none.
+func (n *Node) TagSpan() source.Span {
+	if n.props == nil {
+		return source.Span{}
+	}
+	return n.props.tagSpan
+}
+
+func (n *Node) setProps(f func(*nodeProps)) {
+	if n.props == nil {
+		n.props = &nodeProps{}
+	}
+	f(n.props)
 }
 
 // Pair is one effective entry of a mapping, after merge keys are applied.

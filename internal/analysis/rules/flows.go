@@ -123,7 +123,7 @@ func forEachTarget(p *analysis.Pass, f func(d *prefectyaml.Deployment, t *flowTa
 // replaceInEntrypointFix replaces part of the entrypoint string when that
 // part maps exactly onto the source.
 func replaceInEntrypointFix(p *analysis.Pass, t *flowTarget, part source.Span, with, title string) (analysis.Fix, bool) {
-	if t.via != nil || t.node.Anchor != "" {
+	if t.via != nil || t.node.Anchor() != "" {
 		return analysis.Fix{}, false
 	}
 	m := newTextMap(p.Src, t.node)
@@ -368,7 +368,7 @@ matches the entrypoint's function, not this key).`,
 			}
 			diag := p.ReportNode(d.FlowName.Value, d.FlowName.Via, "flow_name %q differs from the flow's name %q; Prefect ignores flow_name and uses the name of the flow loaded from the entrypoint", given, name)
 			n := d.FlowName.Value
-			if d.FlowName.Via == nil && n.Kind == yamlsyntax.ScalarNode && n.Anchor == "" && n.TagSpan.Len() == 0 &&
+			if d.FlowName.Via == nil && n.Kind == yamlsyntax.ScalarNode && n.Anchor() == "" && n.TagSpan().Len() == 0 &&
 				(n.Style == yamlsyntax.Plain || n.Style == yamlsyntax.SingleQuoted || n.Style == yamlsyntax.DoubleQuoted) {
 				text := requoted(n, name)
 				if n.Style == yamlsyntax.Plain && !plainSafeName(name) {

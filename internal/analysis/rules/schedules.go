@@ -739,7 +739,7 @@ func legacyToSchedulesEdits(p *analysis.Pass, f prefectyaml.Field) ([]source.Edi
 	v := f.Value
 	edits := []source.Edit{{Span: f.Key.Span, NewText: "schedules"}}
 	props := v.Span.Start
-	for _, s := range []source.Span{v.AnchorSpan, v.TagSpan} {
+	for _, s := range []source.Span{v.AnchorSpan(), v.TagSpan()} {
 		if s.Len() > 0 && s.Start < props {
 			props = s.Start
 		}

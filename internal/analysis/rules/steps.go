@@ -85,7 +85,7 @@ func reportStep(p *analysis.Pass, st *prefectyaml.Step, format string, args ...a
 
 // replaceKeyFix renames a key node, keeping its quoting.
 func replaceKeyFix(p *analysis.Pass, key *yamlsyntax.Node, name, title string, preferred bool) (analysis.Fix, bool) {
-	if key == nil || key.Kind != yamlsyntax.ScalarNode || key.Anchor != "" || key.TagSpan.Len() > 0 {
+	if key == nil || key.Kind != yamlsyntax.ScalarNode || key.Anchor() != "" || key.TagSpan().Len() > 0 {
 		return analysis.Fix{}, false
 	}
 	text := name
@@ -186,7 +186,7 @@ func reindentFix(p *analysis.Pass, st *prefectyaml.Step) (analysis.Fix, bool) {
 	keyCol := col(pairs[0].key)
 	startLine := make([]int, len(pairs))
 	for i, pr := range pairs {
-		if col(pr.key) != keyCol || (pr.key.Anchor != "") {
+		if col(pr.key) != keyCol || (pr.key.Anchor() != "") {
 			return analysis.Fix{}, false
 		}
 		startLine[i] = src.LineOf(pr.key.Span.Start)
@@ -224,13 +224,13 @@ func reindentFix(p *analysis.Pass, st *prefectyaml.Step) (analysis.Fix, bool) {
 	switch {
 	case args == nil || (args.Kind == yamlsyntax.ScalarNode && args.IsNull()):
 		if args != nil && args.Span.Len() > 0 {
-			if args.Anchor != "" || args.TagSpan.Len() > 0 || src.LineOf(args.Span.Start) != startLine[fn] {
+			if args.Anchor() != "" || args.TagSpan().Len() > 0 || src.LineOf(args.Span.Start) != startLine[fn] {
 				return analysis.Fix{}, false
 			}
 			firstLine = strings.TrimRight(text[pairs[fn].key.Span.Start:args.Span.Start], " \t") + text[args.Span.End:src.LineEnd(startLine[fn])]
 		}
 	case args.Kind == yamlsyntax.MappingNode && args.Style == yamlsyntax.Flow && len(args.Content) == 0:
-		if args.Anchor != "" || args.TagSpan.Len() > 0 || src.LineOf(args.Span.End) != startLine[fn] {
+		if args.Anchor() != "" || args.TagSpan().Len() > 0 || src.LineOf(args.Span.End) != startLine[fn] {
 			return analysis.Fix{}, false
 		}
 		firstLine = strings.TrimRight(text[pairs[fn].key.Span.Start:args.Span.Start], " \t") + text[args.Span.End:src.LineEnd(startLine[fn])]
