@@ -128,6 +128,9 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 			unknown = append(unknown, name)
 			continue
 		}
+		if surelyConforms(ps, pr.Value) {
+			continue // the common case, before any key or path is built
+		}
 		leaves, ok := cachedLeaves(p, ps, "p:"+name+"\x00", pr.Value, append(append([]string{}, prefix...), name))
 		if !ok {
 			return nil, false
@@ -144,12 +147,8 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 // for the same schema (named by family) and the same source texts, and
 // returns the errors with instance locations under prefix.
 func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
-	jt := jsonType(node)
-	if jt != "" && acceptsAny(sch, jt) {
-		return nil, true // e.g. a deployment's name, description or parameters
-	}
-	if quickCheck(sch, node, 0) == conforms {
-		return nil, true // most values: no JSON value built, no cache key
+	if surelyConforms(sch, node) {
+		return nil, true
 	}
 	if r := node.Resolve(); r != nil && r.Kind == yamlsyntax.SequenceNode {
 		if items, ok := arrayItems(sch); ok {
@@ -199,6 +198,17 @@ func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node 
 		out[i] = &c
 	}
 	return out, true
+}
+
+// surelyConforms reports whether node's value is valid against sch without
+// asking jsonschema: a schema that admits any value of its type (a
+// deployment's name, description or parameters), or a value quickCheck
+// decides (most values).
+func surelyConforms(sch *jsonschema.Schema, node *yamlsyntax.Node) bool {
+	if jt := jsonType(node); jt != "" && acceptsAny(sch, jt) {
+		return true
+	}
+	return quickCheck(sch, node, 0) == conforms
 }
 
 // jsonType is the JSON Schema type of a node's value ("" when unknown).
