@@ -27,7 +27,7 @@ func benchText(n int) string {
 // BenchmarkParse compares Parse (go.yaml.in/yaml/v4 plus spans, YAML 1.1
 // resolution and merges) with the bare yaml.Node load it is built on.
 func BenchmarkParse(b *testing.B) {
-	for _, n := range []int{10, 1000} {
+	for _, n := range []int{10, 100, 1000} {
 		text := benchText(n)
 		b.Run(fmt.Sprintf("ours/deployments=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
