@@ -402,7 +402,28 @@ func parameterMaps(d *prefectyaml.Deployment) []paramMap {
 			out = append(out, paramMap{where: where, node: n, schedule: s})
 		}
 	}
+	// A trigger's parameters are passed to the runs it starts (not
+	// templated at deploy time: "{{ event.* }}" values are filled in when
+	// the event fires).
+	for _, tr := range d.Triggers.Value.Items() {
+		if n := triggerParameters(tr); n != nil {
+			out = append(out, paramMap{where: "a trigger's parameters", node: n})
+		}
+	}
 	return out
+}
+
+// triggerParameters is the parameters mapping of one trigger item (nil
+// when it has none).
+func triggerParameters(trigger *yamlsyntax.Node) *yamlsyntax.Node {
+	pr, ok := trigger.Resolve().Get("parameters")
+	if !ok {
+		return nil
+	}
+	if n := pr.Value.Resolve(); n != nil && n.Kind == yamlsyntax.MappingNode {
+		return n
+	}
+	return nil
 }
 
 var UnknownParameter = &analysis.Rule{
@@ -410,8 +431,8 @@ var UnknownParameter = &analysis.Rule{
 	Summary:  "a parameter value for a name the flow does not take",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
-	Doc: flowDoc(`Checks the keys of a deployment's `+"`parameters`"+` (and of each schedule's
-`+"`parameters`"+`) against the parameters of the entrypoint's flow, suggesting close
+	Doc: flowDoc(`Checks the keys of a deployment's `+"`parameters`"+` (and of each schedule's and
+trigger's `+"`parameters`"+`) against the parameters of the entrypoint's flow, suggesting close
 names with a rename quick fix. Flows that take `+"`**kwargs`"+` accept any name and
 are not checked.`,
 		`The server's parameter schema does not forbid extra keys, so the deployment is
@@ -459,6 +480,21 @@ provided with parameters [..]" (SignatureMismatchError, prefect.md §6).`,
 			}
 		})
 	},
+}
+
+// everyTriggerPasses reports whether each of the deployment's triggers sets
+// the parameter in its own parameters.
+func everyTriggerPasses(d *prefectyaml.Deployment, name string) bool {
+	for _, tr := range d.Triggers.Value.Items() {
+		ps := triggerParameters(tr)
+		if ps == nil {
+			return false
+		}
+		if _, ok := ps.Get(name); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // hasTriggers reports whether the deployment has at least one trigger.
@@ -512,7 +548,7 @@ information: runs started by hand can pass it.`,
 				case scheduled:
 					diag = p.Reportf(t.span(p, t.ep.FuncSpan), "flow %s requires parameter %q (%s) but deployment %q sets no value; its scheduled runs will fail — add it under parameters", t.ep.Func, prm.Name, what, d.DisplayName())
 					severityUnlessConfigured(p, diag, analysis.Warning)
-				case hasTriggers(d):
+				case hasTriggers(d) && !everyTriggerPasses(d, prm.Name):
 					diag = p.Reportf(t.span(p, t.ep.FuncSpan), "flow %s requires parameter %q (%s) but deployment %q sets no value; runs started by its triggers fail unless the trigger passes it", t.ep.Func, prm.Name, what, d.DisplayName())
 					severityUnlessConfigured(p, diag, analysis.Warning)
 				default:
@@ -562,8 +598,8 @@ var ParameterType = &analysis.Rule{
 	Summary:  "a parameter value that cannot match the flow parameter's type annotation",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
-	Doc: flowDoc(`Checks literal values in a deployment's `+"`parameters`"+` (and each schedule's
-`+"`parameters`"+`) against the annotations of the flow's parameters, the way
+	Doc: flowDoc(`Checks literal values in a deployment's `+"`parameters`"+` (and each schedule's and
+trigger's `+"`parameters`"+`) against the annotations of the flow's parameters, the way
 pydantic validates them (lax mode: "3" passes as an int, "abc" does not):
 int, float, str, bool, None, list/dict/tuple/set and their parameterised
 forms, Optional/Union and Literal. Values containing `+"`{{ }}`"+` are never
