@@ -192,25 +192,8 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 			}
 		}
 		for _, p := range pairs {
-			name := p.KeyText()
-			if ps, ok := s.Properties[name]; ok {
-				if add(quickCheck(ps, p.Value, depth+1)) {
-					return violates
-				}
-				continue
-			}
-			switch ap := s.AdditionalProperties.(type) {
-			case nil:
-			case bool:
-				if !ap {
-					return violates
-				}
-			case *jsonschema.Schema:
-				if add(quickCheck(ap, p.Value, depth+1)) {
-					return violates
-				}
-			default:
-				out = undecided
+			if add(propertyVerdict(s, p.KeyText(), p.Value, depth+1)) {
+				return violates
 			}
 		}
 	case "array":
@@ -336,25 +319,29 @@ func quickCheckTopLevel(s *jsonschema.Schema, root *yamlsyntax.Node) bool {
 		if name == "deployments" {
 			value = empty
 		}
-		if ps, ok := s.Properties[name]; ok {
-			if quickCheck(ps, value, 1) != conforms {
-				return false
-			}
-			continue
-		}
-		switch ap := s.AdditionalProperties.(type) {
-		case nil:
-		case bool:
-			if !ap {
-				return false
-			}
-		case *jsonschema.Schema:
-			if quickCheck(ap, value, 1) != conforms {
-				return false
-			}
-		default:
+		if propertyVerdict(s, name, value, 1) != conforms {
 			return false
 		}
 	}
 	return true
+}
+
+// propertyVerdict checks one property of an object against properties or,
+// for names not listed, additionalProperties.
+func propertyVerdict(s *jsonschema.Schema, name string, value *yamlsyntax.Node, depth int) verdict {
+	if ps, ok := s.Properties[name]; ok {
+		return quickCheck(ps, value, depth)
+	}
+	switch ap := s.AdditionalProperties.(type) {
+	case nil:
+		return conforms
+	case bool:
+		if ap {
+			return conforms
+		}
+		return violates
+	case *jsonschema.Schema:
+		return quickCheck(ap, value, depth)
+	}
+	return undecided
 }

@@ -109,6 +109,12 @@ func TestQuickCheckAgreesWithJSONSchema(t *testing.T) {
 func FuzzQuickCheck(f *testing.F) {
 	f.Add("deployments:\n  - name: a\n    schedules:\n      - interval: 0\n      - cron: '* * * * *'\n        interval: 5\n")
 	f.Add("deployments:\n  - name: a\n    concurrency_limit: {limit: -1, collision_strategy: CANCEL_NEW}\n    work_pool: {name: p, job_variables: {}}\n")
+	seeds, _ := filepath.Glob("testdata/*/*.yaml")
+	for _, path := range seeds {
+		if data, err := os.ReadFile(path); err == nil {
+			f.Add(string(data))
+		}
+	}
 	schemas := quickCheckSchemas(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		checkQuickAgainstJSONSchema(t, "fuzz", s, schemas)
