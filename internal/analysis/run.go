@@ -43,6 +43,9 @@ type Input struct {
 	Config         *config.Config
 	ConfigProblems []config.Problem
 	Env            *Env
+	// File optionally holds Text's line table already built (the language
+	// server keeps one per document version); nil builds it.
+	File *source.File
 }
 
 // Result is what an analysis produced.
@@ -70,7 +73,12 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	if env == nil {
 		env = &Env{}
 	}
-	doc := yamlsyntax.Parse(in.Path, in.Text)
+	var doc *yamlsyntax.Document
+	if in.File != nil && in.File.Text() == in.Text && in.File.Name == in.Path {
+		doc = yamlsyntax.ParseFile(in.File)
+	} else {
+		doc = yamlsyntax.Parse(in.Path, in.Text)
+	}
 	file := prefectyaml.Parse(doc)
 	res := &Result{Path: in.Path, Src: doc.File, Doc: doc, File: file, Config: cfg}
 	var diags []*Diagnostic

@@ -240,7 +240,7 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 	}
 	defer func() { <-s.sched.sem }()
 	start := time.Now()
-	r := analysis.Run(ctx, analysis.Input{Path: snap.Path, Text: snap.Text, Config: cfg, ConfigProblems: probs, Env: s.env}, s.rules)
+	r := analysis.Run(ctx, analysis.Input{Path: snap.Path, Text: snap.Text, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}, s.rules)
 	if r == nil || ctx.Err() != nil {
 		return nil, true
 	}

@@ -293,7 +293,13 @@ type Document struct {
 
 // Parse reads text. It never fails: problems are in Document.Problems.
 func Parse(name, text string) *Document {
-	d := &Document{File: source.NewFile(name, text), Anchors: map[string][]*Node{}, Loadable: true}
+	return ParseFile(source.NewFile(name, text))
+}
+
+// ParseFile is Parse for a text whose line table is already built.
+func ParseFile(file *source.File) *Document {
+	text := file.Text()
+	d := &Document{File: file, Anchors: map[string][]*Node{}, Loadable: true}
 	if len(text) > MaxBytes {
 		d.problem(TooLarge, source.Span{Start: 0, End: 0}, fmt.Sprintf("file is %d MiB; prefect-lsp reads at most %d MiB", len(text)>>20, MaxBytes>>20))
 		d.Loadable = false
