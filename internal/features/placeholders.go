@@ -658,8 +658,45 @@ func (Placeholder) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp
 	for i, p := range prefixes {
 		add(p.name, "placeholder prefix", p.doc, lsp.CompletionKeyword, fmt.Sprintf("2%d", i))
 	}
+	// Once "prefect.b…" is typed, the common block types: the document
+	// name after them is the user's (blocks live on the server).
+	if typed := s.Text[start:off]; len(typed) >= len("prefect.b") && strings.HasPrefix(templating.BlockPrefix, typed[:len("prefect.b")]) {
+		for i, bt := range blockTypes {
+			label := templating.BlockPrefix + bt.slug + "."
+			doc := fmt.Sprintf("A %s block document: `{{ %s<name> }}` is the whole document (a mapping for credentials and storage blocks), `{{ %s<name>.<field> }}` one value.", bt.title, label, label)
+			if bt.pkg != "" {
+				doc += " Block type from `" + bt.pkg + "`; register it with `prefect block register -m " + strings.ReplaceAll(bt.pkg, "-", "_") + "`."
+			}
+			add(label, "block type "+bt.title, doc, lsp.CompletionValue, fmt.Sprintf("3%02d", i))
+		}
+	}
 	sort.SliceStable(items, func(a, b int) bool { return items[a].SortText < items[b].SortText })
 	return items
+}
+
+// blockTypes are common block types by slug (the block type name
+// slugified: "AWS Credentials" → aws-credentials), with the package that
+// registers them ("" for Prefect's own).
+var blockTypes = []struct{ slug, title, pkg string }{
+	{"secret", "Secret", ""},
+	{"json", "JSON", ""},
+	{"string", "String", ""},
+	{"date-time", "Date Time", ""},
+	{"aws-credentials", "AWS Credentials", "prefect-aws"},
+	{"aws-secret", "AWS Secret", "prefect-aws"},
+	{"s3-bucket", "S3 Bucket", "prefect-aws"},
+	{"minio-credentials", "MinIO Credentials", "prefect-aws"},
+	{"gcp-credentials", "GCP Credentials", "prefect-gcp"},
+	{"gcs-bucket", "GCS Bucket", "prefect-gcp"},
+	{"azure-blob-storage-credentials", "Azure Blob Storage Credentials", "prefect-azure"},
+	{"github-credentials", "GitHub Credentials", "prefect-github"},
+	{"gitlab-credentials", "GitLab Credentials", "prefect-gitlab"},
+	{"bitbucket-credentials", "BitBucket Credentials", "prefect-bitbucket"},
+	{"docker-registry-credentials", "Docker Registry Credentials", "prefect-docker"},
+	{"kubernetes-cluster-config", "Kubernetes Cluster Config", "prefect-kubernetes"},
+	{"slack-webhook", "Slack Webhook", "prefect-slack"},
+	{"snowflake-credentials", "Snowflake Credentials", "prefect-snowflake"},
+	{"databricks-credentials", "Databricks Credentials", "prefect-databricks"},
 }
 
 // patchedModel parses the snapshot with the unfinished value on the line
