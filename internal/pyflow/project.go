@@ -34,6 +34,9 @@ type Project struct {
 	trusted bool
 	stat    map[string]bool // path → is a regular file
 	fresh   map[string]bool // disk modules checked since the last invalidation
+	// gen counts invalidations, so that an answer read from the disk
+	// before an invalidation is not cached after it.
+	gen uint64
 }
 
 // TrustCache tells the project that InvalidateListings will be called on
@@ -46,17 +49,21 @@ func (p *Project) TrustCache(trusted bool) {
 	p.mu.Lock()
 	p.trusted = trusted
 	p.stat, p.fresh = nil, nil
+	p.gen++
 	p.mu.Unlock()
 }
 
-// InvalidateListings forgets the cached lists of .py files; call it when
-// files are created, deleted or renamed (the language server does on every
-// watched-file event). Edits of existing files need no call: modules are
-// re-read when their modification time or size changes.
+// InvalidateListings forgets the cached lists of .py files, and, for a
+// project that trusts its cache (TrustCache), what it knows of files'
+// existence and freshness. Call it when files are created, deleted or
+// renamed, and, when trusting, when they change (the language server does
+// on every watched-file event and save). An untrusting project re-reads a
+// module whenever its modification time or size changes.
 func (p *Project) InvalidateListings() {
 	p.mu.Lock()
 	p.listings = nil
 	p.stat, p.fresh = nil, nil
+	p.gen++
 	p.mu.Unlock()
 }
 
@@ -121,6 +128,7 @@ func (p *Project) Module(path string) (*Module, error) {
 		p.mu.Unlock()
 		return e.mod, nil
 	}
+	gen := p.gen
 	p.mu.Unlock()
 
 	info, err := os.Stat(path)
@@ -132,7 +140,7 @@ func (p *Project) Module(path string) (*Module, error) {
 	}
 	p.mu.Lock()
 	if e := p.files[path]; e != nil && e.mtime.Equal(info.ModTime()) && e.size == info.Size() {
-		p.markFresh(path)
+		p.markFresh(path, gen)
 		p.mu.Unlock()
 		return e.mod, nil
 	}
@@ -147,7 +155,7 @@ func (p *Project) Module(path string) (*Module, error) {
 	mod := Parse(path, src)
 	p.mu.Lock()
 	p.files[path] = &diskEntry{mtime: info.ModTime(), size: info.Size(), mod: mod}
-	p.markFresh(path)
+	p.markFresh(path, gen)
 	p.mu.Unlock()
 	return mod, nil
 }
@@ -166,6 +174,7 @@ func (p *Project) exists(path string) bool {
 	p.mu.Lock()
 	_, ok := p.overlays[path]
 	known, cached := p.stat[path]
+	gen := p.gen
 	p.mu.Unlock()
 	if ok {
 		return true
@@ -176,7 +185,7 @@ func (p *Project) exists(path string) bool {
 	info, err := os.Stat(path)
 	ok = err == nil && !info.IsDir()
 	p.mu.Lock()
-	if p.trusted {
+	if p.trusted && p.gen == gen {
 		if p.stat == nil {
 			p.stat = map[string]bool{}
 		}
@@ -186,9 +195,10 @@ func (p *Project) exists(path string) bool {
 	return ok
 }
 
-// markFresh records (mu held) that the disk entry of path was checked.
-func (p *Project) markFresh(path string) {
-	if !p.trusted {
+// markFresh records (mu held) that the disk entry of path was checked,
+// unless the project was invalidated since generation gen.
+func (p *Project) markFresh(path string, gen uint64) {
+	if !p.trusted || p.gen != gen {
 		return
 	}
 	if p.fresh == nil {
@@ -230,14 +240,17 @@ func (p *Project) pythonFiles(root string) []string {
 	root = absPath(root)
 	p.mu.Lock()
 	disk, cached := p.listings[root]
+	gen := p.gen
 	p.mu.Unlock()
 	if !cached {
 		disk = walkPythonFiles(root)
 		p.mu.Lock()
-		if p.listings == nil {
-			p.listings = map[string][]string{}
+		if p.gen == gen { // not invalidated during the walk
+			if p.listings == nil {
+				p.listings = map[string][]string{}
+			}
+			p.listings[root] = disk
 		}
-		p.listings[root] = disk
 		p.mu.Unlock()
 	}
 	seen := make(map[string]bool, len(disk))

@@ -46,9 +46,9 @@ func (b *builder) pairList(n int) []Pair {
 	return s
 }
 
-// newNode hands out nodes from slabs: one allocation per 256 nodes
-// instead of one per node (slabs grow from 64 to 1,024 nodes, so that a
-// small file does not pay for a large slab).
+// newNode hands out nodes from slabs: one allocation per slab instead of
+// one per node (slabs grow from 64 to 1,024 nodes, so that a small file
+// does not pay for a large slab).
 func (b *builder) newNode() *Node {
 	if len(b.slab) == 0 {
 		b.slabSize = min(max(2*b.slabSize, 64), 1024)

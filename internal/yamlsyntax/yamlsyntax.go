@@ -403,7 +403,6 @@ func (d *Document) syntaxError(err error) {
 	d.problem(SyntaxError, source.Span{}, strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
-// offset converts the library's one-based line and code-point column.
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -413,6 +412,7 @@ func isASCII(s string) bool {
 	return true
 }
 
+// offset converts the library's one-based line and code-point column.
 func (d *Document) offset(line, col int) int {
 	if line <= 0 {
 		return 0
