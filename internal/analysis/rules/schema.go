@@ -748,7 +748,7 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 		if len(shown) > 60 || strings.ContainsAny(shown, "\n") {
 			shown = value.TypeName()
 		}
-		msg := fmt.Sprintf("invalid value %s for %s %s: %s", shown, name, at, e.ErrorKind.LocalizedString(printer))
+		msg := fmt.Sprintf("invalid value %s for %s %s: %s", shown, name, at, boundText(e.ErrorKind))
 		if en, ok := k.(*kind.Enum); ok {
 			var vals []string
 			for _, v := range en.Want {
@@ -765,6 +765,30 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 		}
 		return []schemaFinding{{rule: "invalid-value", span: valueOrKey(key, value), via: via, message: msg}}
 	}
+}
+
+// boundText says in words what a bound keyword wants ("must be at least
+// 1"); other keywords keep jsonschema's wording.
+func boundText(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
+	case *kind.Minimum:
+		return "must be at least " + k.Want.RatString()
+	case *kind.Maximum:
+		return "must be at most " + k.Want.RatString()
+	case *kind.ExclusiveMinimum:
+		return "must be greater than " + k.Want.RatString()
+	case *kind.ExclusiveMaximum:
+		return "must be less than " + k.Want.RatString()
+	case *kind.MinLength:
+		return fmt.Sprintf("must be at least %d characters long", k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("must be at most %d characters long", k.Want)
+	case *kind.MinItems:
+		return fmt.Sprintf("must have at least %d items", k.Want)
+	case *kind.MaxItems:
+		return fmt.Sprintf("must have at most %d items", k.Want)
+	}
+	return k.LocalizedString(printer)
 }
 
 // valueOrKey is the span to report a value problem on: the value, or its
