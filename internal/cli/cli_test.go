@@ -227,19 +227,19 @@ func TestFixInPlace(t *testing.T) {
 	path := filepath.Join(dir, "prefect.yaml")
 	// The unquoted placeholder stops the file from loading, so version's
 	// fix only appears in the second round: --fix must repeat.
-	orig := "deployments:\n  - name: a\n    version: 1.10 # keep me\n    entrypoint: a.py:f\n    tags: [{{ $ENV }}]\n    paused: yes\n"
+	orig := "deployments:\n  - name: a\n    version: 1.10 # keep me\n    entrypoint: a.py:f\n    tags: [{{ $ENV }}]\n    parameters:\n      country: no\n"
 	if err := os.WriteFile(path, []byte(orig), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := run(t, "", "check", "--fix", "--format", "json", dir)
 	if code != ExitFindings {
-		t.Fatalf("exit code %d, want 1 (the yes warning has no safe fix); stderr:\n%s", code, errOut)
+		t.Fatalf("exit code %d, want 1 (the no warning has no safe fix); stderr:\n%s", code, errOut)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "deployments:\n  - name: a\n    version: \"1.10\" # keep me\n    entrypoint: a.py:f\n    tags: [\"{{ $ENV }}\"]\n    paused: yes\n"
+	want := "deployments:\n  - name: a\n    version: \"1.10\" # keep me\n    entrypoint: a.py:f\n    tags: [\"{{ $ENV }}\"]\n    parameters:\n      country: no\n"
 	if string(data) != want {
 		t.Errorf("fixed file:\n%s\nwant:\n%s", data, want)
 	}

@@ -49,6 +49,10 @@ func Expand(s *jsonschema.Schema) []*jsonschema.Schema {
 				walk(c, depth+1)
 			}
 		}
+		// Either branch of a conditional may apply (the condition is
+		// about the value, which At does not see).
+		walk(s.Then, depth+1)
+		walk(s.Else, depth+1)
 	}
 	walk(s, 0)
 	return out

@@ -2,12 +2,15 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+	"github.com/prefect-lsp/prefect-lsp/schema"
 )
 
 var YAMLSyntax = &analysis.Rule{
@@ -253,6 +256,11 @@ something other than what most editors and YAML 1.2 tools show:
 | ` + "`0755`" + ` | the octal integer 493 |
 | ` + "`1_000`" + ` | the integer 1000 |
 
+Only values whose meaning is open are reported: parameters, job variables,
+environment values, and fields that take free text as well as the type read
+(` + "`interval: 1:30`" + `). A typed field means what YAML reads (` + "`paused: yes`" + ` is
+true), and a string field is string-expected's finding.
+
 ## Why
 Parameters, tags and environment values then carry a different value than
 written (the "Norway problem": ` + "`country: no`" + ` becomes ` + "`False`" + `).
@@ -276,12 +284,13 @@ parameters:
 Write the value in its canonical form (` + "`false`, `90`" + `) or add
 ` + "`# prefect-lsp: ignore[yaml11-scalar]`" + `.`,
 	Run: func(p *analysis.Pass) {
-		walkScalars(p.Doc.Root, func(n *yamlsyntax.Node) {
+		idx := schema.Index()
+		walkScalarPaths(p.Doc.Root, nil, func(n *yamlsyntax.Node, path []string) {
 			if n.Style != yamlsyntax.Plain {
 				return
 			}
 			why := yaml11Surprise(n)
-			if why == "" {
+			if why == "" || !surprisingAt(idx, path, n) {
 				return
 			}
 			raw := p.Src.Slice(n.Span)
@@ -295,6 +304,76 @@ Write the value in its canonical form (` + "`false`, `90`" + `) or add
 			}
 		})
 	},
+}
+
+// surprisingAt reports whether PyYAML's reading of n matters at path: where
+// the schema says the value is a boolean or a number (paused: yes), the
+// value means what it reads as; where it must be a string, string-expected
+// reports it already. Values the schema leaves open (parameters, job
+// variables, env) are the ones to warn about.
+func surprisingAt(idx *schemanav.Index, path []string, n *yamlsyntax.Node) bool {
+	if idx == nil || len(path) == 0 {
+		return true
+	}
+	schemas := idx.At(path)
+	if len(schemas) == 0 {
+		return true
+	}
+	read := "integer"
+	if n.Tag == yamlsyntax.TagBool {
+		read = "boolean"
+	}
+	var types []string
+	freeText := false // an alternative takes any string, not just a pattern
+	for _, s := range schemas {
+		if s.Types == nil {
+			if s.Ref != nil || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || len(s.AllOf) > 0 {
+				continue // a combination: its expanded parts are in the list too
+			}
+			return true // an alternative takes any type
+		}
+		ts := s.Types.ToStrings()
+		types = append(types, ts...)
+		if slices.Contains(ts, "string") && s.Pattern == nil && s.Enum == nil && s.Const == nil {
+			freeText = true
+		}
+	}
+	// Both readings fit (interval: 1:30 is 90 seconds, or was "1:30" meant?).
+	return freeText && typeAdmits(types, read)
+}
+
+// walkScalarPaths calls f for every scalar written in the document with
+// its instance path (keys, "[]" for list items); merged mappings count at
+// the path they are merged into, and aliases are skipped (their anchored
+// node is visited where it is written).
+func walkScalarPaths(n *yamlsyntax.Node, path []string, f func(*yamlsyntax.Node, []string)) {
+	if n == nil || len(path) > 200 {
+		return
+	}
+	switch n.Kind {
+	case yamlsyntax.ScalarNode:
+		f(n, path)
+	case yamlsyntax.SequenceNode:
+		for _, c := range n.Content {
+			walkScalarPaths(c, append(path[:len(path):len(path)], "[]"), f)
+		}
+	case yamlsyntax.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f(k, nil) // a key's own path is unknown to the schema
+			if k.Kind == yamlsyntax.ScalarNode && k.Tag == yamlsyntax.TagMerge {
+				if v.Kind == yamlsyntax.SequenceNode {
+					for _, item := range v.Content {
+						walkScalarPaths(item, path, f)
+					}
+				} else {
+					walkScalarPaths(v, path, f)
+				}
+				continue
+			}
+			walkScalarPaths(v, append(path[:len(path):len(path)], k.Text), f)
+		}
+	}
 }
 
 // yaml11Surprise explains how PyYAML reads a plain scalar when that differs
