@@ -93,6 +93,19 @@ func AddDockerBuildPush(src *source.File, d *prefectyaml.Deployment, imageName, 
 	return crlf(src, out)
 }
 
+// AddDockerPush adds a push_docker_image step that pushes what the build
+// step with id buildID built, to the push section the deployment uses
+// (created when missing, as for AddGitClonePull).
+func AddDockerPush(src *source.File, d *prefectyaml.Deployment, buildID string) []source.Edit {
+	push := []string{
+		"- " + PushDockerImage + ":",
+		"    requires: " + PrefectDockerPin,
+		`    image_name: "{{ ` + buildID + `.image_name }}"`,
+		`    tag: "{{ ` + buildID + `.tag }}"`,
+	}
+	return crlf(src, addSteps(src, d, "push", push, false, nil))
+}
+
 // AddWorkPool gives the deployment a work pool named name: a new work_pool
 // mapping, or a name in an existing one.
 func AddWorkPool(src *source.File, d *prefectyaml.Deployment, name string) []source.Edit {

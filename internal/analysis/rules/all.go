@@ -68,6 +68,7 @@ func All() []*analysis.Rule {
 
 		// Work pools and the serve / worker / push guidance (workpools.go, guidance.go).
 		CodeUnreachable,
+		ImageNotPushed,
 		LocalWorkingDirectory,
 		UnknownJobVariable,
 		JobVariableType,

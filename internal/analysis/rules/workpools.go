@@ -194,6 +194,85 @@ the worker mounts the project directory at the same path.`,
 	},
 }
 
+var ImageNotPushed = &analysis.Rule{
+	ID:       "image-not-pushed",
+	Summary:  "the deployment builds an image that no step pushes, but its work pool pulls images from a registry",
+	Severity: analysis.Warning,
+	Category: analysis.CategoryWorkPools,
+	Doc: `## What it does
+For a deployment whose work pool starts runs on other infrastructure
+(kubernetes, ECS, Cloud Run, Azure Container Instances, Vertex AI and the push
+pools), reports a ` + "`build_docker_image`" + ` step with no ` + "`push_docker_image`" + `
+step after it. Docker pools are left alone: their worker may share the Docker
+daemon that built the image. The pool's type comes from the configuration or
+from job_variables, as for code-unreachable.
+
+## Why
+` + "`build_docker_image`" + ` builds the image in the deploying machine's Docker daemon
+and nothing else. The deployment is created with that image name, and every
+run then fails to pull it (Kubernetes reports ErrImagePull /
+ImagePullBackOff), unless the cluster happens to share the daemon (Docker
+Desktop's Kubernetes, minikube with docker-env).
+
+## Example
+` + "```yaml" + `
+build:
+  - prefect_docker.deployments.steps.build_docker_image:
+      id: build-image
+      image_name: registry.example.com/etl
+      tag: latest
+deployments:
+  - name: etl
+    entrypoint: flows/etl.py:etl
+    work_pool:
+      name: k8s
+      job_variables:
+        image: "{{ build-image.image }}"
+` + "```" + `
+
+Push what was built (the quick fix adds the step):
+
+` + "```yaml" + `
+push:
+  - prefect_docker.deployments.steps.push_docker_image:
+      image_name: "{{ build-image.image_name }}"
+      tag: "{{ build-image.tag }}"
+` + "```" + `
+
+## How to silence
+` + "`# prefect-lsp: ignore[image-not-pushed]`" + ` on the work pool's name, e.g. for a
+local cluster that shares the Docker daemon.`,
+	Run: func(p *analysis.Pass) {
+		for _, d := range p.File.Deployments {
+			in := poolInfo(p, d)
+			t := in.Type
+			if t == nil || !t.RunsRemotely || t.Name == "docker" || t.Kind == workpools.Legacy || t.Kind == workpools.Managed {
+				continue
+			}
+			if in.BuildImageStep == nil || in.Facts.HasPushImageStep {
+				continue
+			}
+			image := "an image"
+			if name, ok := in.BuildImageStep.Arg("image_name").Str(); ok && name != "" {
+				image = fmt.Sprintf("%q", name)
+			}
+			fails := "runs cannot pull it"
+			if t.Name == "kubernetes" {
+				fails += " (ErrImagePull) unless the cluster shares this machine's Docker daemon"
+			}
+			span, via := poolSpan(p, d)
+			diag := p.Reportf(span, "%s pulls images from a registry, but deployment %q builds %s with build_docker_image and no push_docker_image step pushes it, so %s; add a push step", typeLabel(in), d.DisplayName(), image, fails)
+			p.AddVia(diag, via)
+			diag.Related = append(diag.Related, analysis.Related{Span: in.BuildImageStep.FunctionKey.Span, Message: "the image is built here"})
+			if id, ok := in.BuildImageStep.Arg("id").Str(); ok && id != "" && !strings.ContainsAny(id, "{} ") {
+				if e := deployinfo.AddDockerPush(p.Src, d, id); e != nil {
+					diag.Fixes = append(diag.Fixes, analysis.Fix{Title: "Add a push_docker_image step", Edits: e, IsPreferred: true})
+				}
+			}
+		}
+	},
+}
+
 var LocalWorkingDirectory = &analysis.Rule{
 	ID:       "local-working-directory",
 	Summary:  "a set_working_directory pull step points at a directory on the deploying machine, but the pool runs flows elsewhere",
