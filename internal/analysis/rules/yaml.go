@@ -20,7 +20,10 @@ var YAMLSyntax = &analysis.Rule{
 	Category: analysis.CategoryYAML,
 	Doc: `## What it does
 Reports YAML syntax errors at the exact place the parser stopped, including
-tabs where PyYAML (the YAML reader Prefect uses) expects a token.
+tabs where PyYAML (the YAML reader Prefect uses) expects a token. An unquoted
+value that starts with ` + "`*`" + `, such as the cron expression ` + "`* * * * *`" + `, is read as
+an alias and fails to parse: it is reported on the whole value, with a safe
+fix that quotes it.
 
 ## Why
 ` + "`prefect deploy`" + ` prints "Unable to read the specified config file ... Skipping." and goes
@@ -50,12 +53,61 @@ silenced with a comment.`,
 			if pr.Kind != yamlsyntax.SyntaxError {
 				continue
 			}
+			if value, ok := starValue(p.Src, pr); ok {
+				// "cron: * * * * *": the * starts an alias, not text.
+				raw := p.Src.Slice(value)
+				d := p.Reportf(value, "invalid YAML: a value that starts with * is read as an alias (*name), so %s is not text; quote it: %s. Prefect skips the whole file", raw, doubleQuote(raw))
+				d.Fixes = append(d.Fixes, analysis.Fix{Title: "Quote " + raw, Edits: []source.Edit{{Span: value, NewText: doubleQuote(raw)}}, IsPreferred: true, Safe: true})
+				continue
+			}
 			d := p.Reportf(pr.Span, "%s", yamlMessage(pr.Message, p.Src.Slice(pr.Span)))
 			for _, r := range pr.Related {
 				d.Related = append(d.Related, analysis.Related{Span: r, Message: "the construct that the error belongs to starts here"})
 			}
 		}
 	},
+}
+
+// starValue recognises the alias error of an unquoted value that starts
+// with "*" followed by something an alias name cannot hold ("* * * * *"),
+// and returns that value's span: from the * to the end of the line, before
+// a comment and trailing blanks.
+func starValue(src *source.File, pr yamlsyntax.Problem) (source.Span, bool) {
+	if !strings.Contains(pr.Message, "while scanning an alias") || len(pr.Related) == 0 {
+		return source.Span{}, false
+	}
+	text := src.Text()
+	at := pr.Related[0].Start
+	if at < 0 || at >= len(text) || text[at] != '*' {
+		return source.Span{}, false
+	}
+	// The value starts after the line's last "key: " or "- " before the
+	// error ("*/5 * * * *" scans as the alias */5 first, then fails).
+	line := src.LineOf(at)
+	ls := src.LineStart(line)
+	start := ls
+	for i := ls; i < at; i++ {
+		if (text[i] == ':' || text[i] == '-') && i+1 < len(text) && text[i+1] == ' ' && (text[i] == ':' || i == ls || text[i-1] == ' ') {
+			start = i + 1
+		}
+	}
+	for start < at && text[start] == ' ' {
+		start++
+	}
+	if text[start] != '*' {
+		return source.Span{}, false
+	}
+	end := src.LineEnd(line)
+	if i := strings.Index(text[start:end], " #"); i >= 0 {
+		end = start + i
+	}
+	for end > start && (text[end-1] == ' ' || text[end-1] == '\t') {
+		end--
+	}
+	if end-start < 2 || strings.ContainsAny(text[start:end], "\"'") {
+		return source.Span{}, false
+	}
+	return source.Span{Start: start, End: end}, true
 }
 
 // yamlMessage rephrases the YAML library's messages for users.
