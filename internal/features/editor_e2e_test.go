@@ -2,6 +2,7 @@ package features_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -300,5 +301,52 @@ func TestCompletionEndToEnd(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no service_account_name")
+	}
+}
+
+func TestSemanticTokensEndToEnd(t *testing.T) {
+	c := e2eClient(t, nil)
+	if !strings.Contains(string(c.Capabilities), `"semanticTokensProvider"`) {
+		t.Fatalf("no semanticTokensProvider in %s", c.Capabilities)
+	}
+	text := "build:\n  - prefect_docker.deployments.steps.build_docker_image:\n      id: build-image\n      image_name: repo/etl\n      tag: latest\ndeployments:\n  - name: etl\n    entrypoint: flows/etl.py:etl\n    work_pool:\n      name: k8s\n      job_variables:\n        image: \"{{ build-image.image }}\"\n        env:\n          TOKEN: \"x-{{ $TOKEN }}\"\n    triggers:\n      - expect: [a.b]\n        parameters:\n          day: \"{{ event.occurred }}\"\n"
+	c.Open("prefect.yaml", text)
+	c.WaitDiagnostics("prefect.yaml", 1)
+	var res struct {
+		Data []uint32 `json:"data"`
+	}
+	if err := c.Call("textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": c.URI("prefect.yaml")}}, &res); err != nil {
+		t.Fatal(err)
+	}
+	var init struct {
+		Capabilities struct {
+			SemanticTokensProvider struct {
+				Legend struct {
+					TokenTypes []string `json:"tokenTypes"`
+				} `json:"legend"`
+			} `json:"semanticTokensProvider"`
+		} `json:"capabilities"`
+	}
+	if err := json.Unmarshal(c.Capabilities, &init); err != nil {
+		t.Fatal(err)
+	}
+	types := init.Capabilities.SemanticTokensProvider.Legend.TokenTypes
+	lines := strings.Split(text, "\n")
+	var got []string
+	line, char := 0, 0
+	for i := 0; i+4 < len(res.Data); i += 5 {
+		if res.Data[i] > 0 {
+			char = 0
+		}
+		line += int(res.Data[i])
+		char += int(res.Data[i+1])
+		got = append(got, types[res.Data[i+3]]+" "+lines[line][char:char+int(res.Data[i+2])])
+	}
+	want := []string{
+		"operator {{", "variable build-image", "property .image", "operator }}",
+		"operator {{", "macro $TOKEN", "operator }}",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("tokens %q, want %q (the trigger's Jinja template is not Prefect's)", got, want)
 	}
 }

@@ -25,6 +25,11 @@ func TestEditorFeaturesNeverPanic(t *testing.T) {
 	for _, full := range texts {
 		for _, text := range []string{full, full[:len(full)/2], full[:len(full)*2/3]} {
 			s := snapOf(t, text, nil)
+			for _, tok := range (Placeholder{}).SemanticTokens(ctx, s) {
+				if tok.Span.Start < 0 || tok.Span.End > len(text) || tok.Span.Len() <= 0 {
+					t.Fatalf("semantic token %v outside the text of\n%s", tok, text)
+				}
+			}
 			step := 1
 			if len(text) > 1000 {
 				step = 29 // prime, so every column is hit somewhere

@@ -326,6 +326,73 @@ func visitStrings(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
 	walk(n, 0)
 }
 
+// SemanticTokens marks the parts of every placeholder written in a string
+// value (outside triggers, whose templates are Jinja): the braces, then the
+// name by kind — a step id and its output key, a block reference, a
+// variable, an environment variable, the run context.
+func (Placeholder) SemanticTokens(ctx context.Context, s *lsp.Snapshot) []lsp.SemanticToken {
+	doc := s.Doc()
+	if doc == nil || doc.Root == nil {
+		return nil
+	}
+	var out []lsp.SemanticToken
+	add := func(h placeholderHit, sp source.Span, typ string) {
+		if m, ok := h.mapf(sp); ok && m.Len() > 0 {
+			out = append(out, lsp.SemanticToken{Span: m, Type: typ})
+		}
+	}
+	budget := 200000
+	var walk func(n *yamlsyntax.Node, depth int)
+	walk = func(n *yamlsyntax.Node, depth int) {
+		budget--
+		if n == nil || depth > yamlsyntax.MaxDepth || budget < 0 || ctx.Err() != nil {
+			return
+		}
+		switch n.Kind {
+		case yamlsyntax.ScalarNode:
+			for _, h := range placeholdersIn(s.File, n) {
+				if !h.exact {
+					continue
+				}
+				ph := h.ph
+				add(h, source.Span{Start: ph.Span.Start, End: ph.Span.Start + 2}, lsp.TokenOperator)
+				name := ph.NameSpan
+				switch ph.Kind {
+				case templating.StepOutput:
+					if id := refID(ph); id != "" && len(id) < name.Len() {
+						add(h, source.Span{Start: name.Start, End: name.Start + len(id)}, lsp.TokenVariable)
+						add(h, source.Span{Start: name.Start + len(id), End: name.End}, lsp.TokenProperty)
+					} else {
+						add(h, name, lsp.TokenVariable)
+					}
+				case templating.Block:
+					add(h, name, lsp.TokenNamespace)
+				case templating.Variable:
+					add(h, name, lsp.TokenVariable)
+				case templating.Env:
+					add(h, name, lsp.TokenMacro)
+				default:
+					add(h, name, lsp.TokenKeyword)
+				}
+				add(h, source.Span{Start: ph.Span.End - 2, End: ph.Span.End}, lsp.TokenOperator)
+			}
+		case yamlsyntax.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		case yamlsyntax.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := n.Content[i]; k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
+					continue
+				}
+				walk(n.Content[i+1], depth+1)
+			}
+		}
+	}
+	walk(doc.Root, 0)
+	return out
+}
+
 // ---------------------------------------------------------------------------
 // Step id references.
 

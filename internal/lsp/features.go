@@ -142,6 +142,33 @@ type InlayHintFeature interface {
 	InlayHints(ctx context.Context, s *Snapshot, span source.Span) []InlayHint
 }
 
+// SemanticTokenFeature supplies semantic tokens for the whole document
+// (e.g. the parts of a "{{ }}" placeholder inside a string, which a YAML
+// grammar colours as plain text). Tokens may come in any order; overlapping
+// and multi-line ones are dropped.
+type SemanticTokenFeature interface {
+	SemanticTokens(ctx context.Context, s *Snapshot) []SemanticToken
+}
+
+// SemanticToken is one token: a byte span and one of the Token* types.
+type SemanticToken struct {
+	Span source.Span
+	Type string
+}
+
+// The semantic token types a feature may use (the server's legend).
+const (
+	TokenOperator  = "operator"
+	TokenVariable  = "variable"
+	TokenProperty  = "property"
+	TokenNamespace = "namespace"
+	TokenMacro     = "macro"
+	TokenKeyword   = "keyword"
+)
+
+// tokenLegend is the order of the token types on the wire.
+var tokenLegend = []string{TokenOperator, TokenVariable, TokenProperty, TokenNamespace, TokenMacro, TokenKeyword}
+
 // LinkFeature supplies document links (paths, URLs) for the whole document.
 type LinkFeature interface {
 	Links(ctx context.Context, s *Snapshot) []Link

@@ -338,6 +338,12 @@ func (s *server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 			},
 		},
 	}
+	if s.hasSemanticTokens() {
+		caps.SemanticTokensProvider = &protocol.SemanticTokensOptions{
+			Legend: protocol.SemanticTokensLegend{TokenTypes: tokenLegend, TokenModifiers: []string{}},
+			Full:   protocol.Boolean(true),
+		}
+	}
 	if s.opts.Explain != nil {
 		caps.ExecuteCommandProvider = protocol.ExecuteCommandOptions{Commands: []string{CommandExplain}}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"go.lsp.dev/jsonrpc2"
@@ -295,6 +296,65 @@ func (s *server) InlayHint(ctx context.Context, p *protocol.InlayHintParams) ([]
 		}
 	}
 	return out, nil
+}
+
+// hasSemanticTokens reports whether a feature supplies semantic tokens
+// (the capability is advertised only then).
+func (s *server) hasSemanticTokens() bool {
+	for _, f := range s.opts.Features {
+		if _, ok := f.(SemanticTokenFeature); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// SemanticTokensFull encodes the features' tokens as LSP wants them: sorted,
+// one line each, relative positions in the negotiated encoding.
+func (s *server) SemanticTokensFull(ctx context.Context, p *protocol.SemanticTokensParams) (*protocol.SemanticTokens, error) {
+	out := &protocol.SemanticTokens{Data: []uint32{}}
+	snap := s.snapshot(ctx, p.TextDocument.URI)
+	if snap == nil {
+		return out, nil
+	}
+	var toks []SemanticToken
+	for _, f := range s.opts.Features {
+		if tf, ok := f.(SemanticTokenFeature); ok {
+			toks = append(toks, safeCall(s, f, func() []SemanticToken { return tf.SemanticTokens(ctx, snap) })...)
+		}
+	}
+	out.Data = encodeTokens(snap.File, toks, s.encoding())
+	return out, nil
+}
+
+// encodeTokens sorts tokens, drops empty, multi-line, overlapping and
+// unknown-type ones, and delta-encodes the rest.
+func encodeTokens(f *source.File, toks []SemanticToken, enc source.Encoding) []uint32 {
+	types := map[string]uint32{}
+	for i, t := range tokenLegend {
+		types[t] = uint32(i)
+	}
+	sort.SliceStable(toks, func(i, j int) bool { return toks[i].Span.Start < toks[j].Span.Start })
+	data := make([]uint32, 0, 5*len(toks))
+	prevLine, prevChar, lastEnd := 0, 0, -1
+	for _, t := range toks {
+		typ, ok := types[t.Type]
+		if !ok || t.Span.Len() <= 0 || t.Span.Start < lastEnd || t.Span.Start < 0 || t.Span.End > f.Len() {
+			continue
+		}
+		start, end := f.Position(t.Span.Start, enc), f.Position(t.Span.End, enc)
+		if start.Line != end.Line || end.Character <= start.Character {
+			continue
+		}
+		deltaLine := start.Line - prevLine
+		deltaChar := start.Character
+		if deltaLine == 0 {
+			deltaChar -= prevChar
+		}
+		data = append(data, uint32(deltaLine), uint32(deltaChar), uint32(end.Character-start.Character), typ, 0)
+		prevLine, prevChar, lastEnd = start.Line, start.Character, t.Span.End
+	}
+	return data
 }
 
 // ExecuteCommand runs prefect-lsp.explain: its argument is a document URI
