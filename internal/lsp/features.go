@@ -84,6 +84,11 @@ func (s *Snapshot) setResult(r *analysis.Result) {
 
 func (s *Snapshot) parse() {
 	s.parseOnce.Do(func() {
+		// An analysis of this version in flight parses the same text:
+		// wait for it (it holds anMu while it runs) instead of parsing a
+		// second time on the other core.
+		s.anMu.Lock()
+		s.anMu.Unlock()
 		if r := s.Result(); r != nil && r.Doc != nil {
 			s.doc, s.model = r.Doc, r.File
 			return
