@@ -397,35 +397,45 @@ func surprisingAt(idx *schemanav.Index, path []string, n *yamlsyntax.Node) bool 
 // walkScalarPaths calls f for every scalar written in the document with
 // its instance path (keys, "[]" for list items); merged mappings count at
 // the path they are merged into, and aliases are skipped (their anchored
-// node is visited where it is written).
+// node is visited where it is written). The path is only valid during the
+// call (one buffer serves the whole walk).
 func walkScalarPaths(n *yamlsyntax.Node, path []string, f func(*yamlsyntax.Node, []string)) {
-	if n == nil || len(path) > 200 {
-		return
-	}
-	switch n.Kind {
-	case yamlsyntax.ScalarNode:
-		f(n, path)
-	case yamlsyntax.SequenceNode:
-		for _, c := range n.Content {
-			walkScalarPaths(c, append(path[:len(path):len(path)], "[]"), f)
+	buf := append(make([]string, 0, 16), path...)
+	var walk func(n *yamlsyntax.Node)
+	walk = func(n *yamlsyntax.Node) {
+		if n == nil || len(buf) > 200 {
+			return
 		}
-	case yamlsyntax.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			f(k, nil) // a key's own path is unknown to the schema
-			if k.Kind == yamlsyntax.ScalarNode && k.Tag == yamlsyntax.TagMerge {
-				if v.Kind == yamlsyntax.SequenceNode {
-					for _, item := range v.Content {
-						walkScalarPaths(item, path, f)
-					}
-				} else {
-					walkScalarPaths(v, path, f)
-				}
-				continue
+		switch n.Kind {
+		case yamlsyntax.ScalarNode:
+			f(n, buf)
+		case yamlsyntax.SequenceNode:
+			buf = append(buf, "[]")
+			for _, c := range n.Content {
+				walk(c)
 			}
-			walkScalarPaths(v, append(path[:len(path):len(path)], k.Text), f)
+			buf = buf[:len(buf)-1]
+		case yamlsyntax.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				f(k, nil) // a key's own path is unknown to the schema
+				if k.Kind == yamlsyntax.ScalarNode && k.Tag == yamlsyntax.TagMerge {
+					if v.Kind == yamlsyntax.SequenceNode {
+						for _, item := range v.Content {
+							walk(item)
+						}
+					} else {
+						walk(v)
+					}
+					continue
+				}
+				buf = append(buf, k.Text)
+				walk(v)
+				buf = buf[:len(buf)-1]
+			}
 		}
 	}
+	walk(n)
 }
 
 // yaml11Surprise explains how PyYAML reads a plain scalar when that differs
