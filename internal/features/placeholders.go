@@ -341,55 +341,37 @@ func (Placeholder) SemanticTokens(ctx context.Context, s *lsp.Snapshot) []lsp.Se
 			out = append(out, lsp.SemanticToken{Span: m, Type: typ})
 		}
 	}
-	budget := 200000
-	var walk func(n *yamlsyntax.Node, depth int)
-	walk = func(n *yamlsyntax.Node, depth int) {
-		budget--
-		if n == nil || depth > yamlsyntax.MaxDepth || budget < 0 || ctx.Err() != nil {
+	rules.WalkStringValues(doc.Root, func(n *yamlsyntax.Node) {
+		if ctx.Err() != nil {
 			return
 		}
-		switch n.Kind {
-		case yamlsyntax.ScalarNode:
-			for _, h := range placeholdersIn(s.File, n) {
-				if !h.exact {
-					continue
-				}
-				ph := h.ph
-				add(h, source.Span{Start: ph.Span.Start, End: ph.Span.Start + 2}, lsp.TokenOperator)
-				name := ph.NameSpan
-				switch ph.Kind {
-				case templating.StepOutput:
-					if id := refID(ph); id != "" && len(id) < name.Len() {
-						add(h, source.Span{Start: name.Start, End: name.Start + len(id)}, lsp.TokenVariable)
-						add(h, source.Span{Start: name.Start + len(id), End: name.End}, lsp.TokenProperty)
-					} else {
-						add(h, name, lsp.TokenVariable)
-					}
-				case templating.Block:
-					add(h, name, lsp.TokenNamespace)
-				case templating.Variable:
+		for _, h := range placeholdersIn(s.File, n) {
+			if !h.exact {
+				continue
+			}
+			ph := h.ph
+			add(h, source.Span{Start: ph.Span.Start, End: ph.Span.Start + 2}, lsp.TokenOperator)
+			name := ph.NameSpan
+			switch ph.Kind {
+			case templating.StepOutput:
+				if id := refID(ph); id != "" && len(id) < name.Len() {
+					add(h, source.Span{Start: name.Start, End: name.Start + len(id)}, lsp.TokenVariable)
+					add(h, source.Span{Start: name.Start + len(id), End: name.End}, lsp.TokenProperty)
+				} else {
 					add(h, name, lsp.TokenVariable)
-				case templating.Env:
-					add(h, name, lsp.TokenMacro)
-				default:
-					add(h, name, lsp.TokenKeyword)
 				}
-				add(h, source.Span{Start: ph.Span.End - 2, End: ph.Span.End}, lsp.TokenOperator)
+			case templating.Block:
+				add(h, name, lsp.TokenNamespace)
+			case templating.Variable:
+				add(h, name, lsp.TokenVariable)
+			case templating.Env:
+				add(h, name, lsp.TokenMacro)
+			default:
+				add(h, name, lsp.TokenKeyword)
 			}
-		case yamlsyntax.SequenceNode:
-			for _, c := range n.Content {
-				walk(c, depth+1)
-			}
-		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if k := n.Content[i]; k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
-					continue
-				}
-				walk(n.Content[i+1], depth+1)
-			}
+			add(h, source.Span{Start: ph.Span.End - 2, End: ph.Span.End}, lsp.TokenOperator)
 		}
-	}
-	walk(doc.Root, 0)
+	})
 	return out
 }
 

@@ -155,10 +155,10 @@ func ScalarTextMapper(src *source.File, n *yamlsyntax.Node) func(source.Span) (s
 	}
 }
 
-// walkStringValues visits every string scalar written as a value (mapping
+// WalkStringValues visits every string scalar written as a value (mapping
 // keys are not templated), once, skipping the subtrees of `triggers`:
 // automations templates there are Jinja, rendered by the server (prefect.md §3).
-func walkStringValues(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
+func WalkStringValues(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
 	var walk func(n *yamlsyntax.Node, depth int)
 	walk = func(n *yamlsyntax.Node, depth int) {
 		if n == nil || depth > yamlsyntax.MaxDepth {
@@ -195,7 +195,7 @@ type lintFinding struct {
 func lintFindings(p *analysis.Pass) []lintFinding {
 	return p.Memo("templating-lint", func() any {
 		var out []lintFinding
-		walkStringValues(p.Doc.Root, func(n *yamlsyntax.Node) {
+		WalkStringValues(p.Doc.Root, func(n *yamlsyntax.Node) {
 			if !strings.Contains(n.Text, "{{") && !strings.Contains(n.Text, "}}") {
 				return
 			}
@@ -297,7 +297,7 @@ var InlineBlockMapping = &analysis.Rule{
 		"pull:\n  - prefect.deployments.steps.git_clone:\n      repository: https://github.com/org/repo.git\n      credentials: \"{{ prefect.blocks.github-credentials.repo }}\"\n",
 		"Add the key path of the field you mean (`{{ prefect.blocks.aws-credentials.prod.region_name }}`), or "+silenceLine("inline-block-mapping")),
 	Run: func(p *analysis.Pass) {
-		walkStringValues(p.Doc.Root, func(n *yamlsyntax.Node) {
+		WalkStringValues(p.Doc.Root, func(n *yamlsyntax.Node) {
 			if !strings.Contains(n.Text, "prefect.blocks.") {
 				return
 			}
