@@ -3,7 +3,7 @@
 // properties a mapping allows, and the titles, descriptions, defaults, enums
 // and documentation links that hovers, completion and "did you mean"
 // messages are made of. It follows $ref and looks into allOf/anyOf/oneOf
-// branches; it does not validate. Extension keywords the compiler drops
+// branches and both arms of if/then/else; it does not validate. Extension keywords the compiler drops
 // (markdownDescription, x-docs) are read from the schema's raw JSON.
 package schemanav
 
@@ -32,7 +32,8 @@ func NewIndex(root *jsonschema.Schema, rawJSON []byte) *Index {
 }
 
 // Expand returns s and every schema it stands for through $ref, allOf,
-// anyOf and oneOf (depth-first, deduplicated).
+// anyOf, oneOf and the then/else arms of a conditional (depth-first,
+// deduplicated).
 func Expand(s *jsonschema.Schema) []*jsonschema.Schema {
 	var out []*jsonschema.Schema
 	seen := map[*jsonschema.Schema]bool{}

@@ -379,7 +379,7 @@ func surprisingAt(idx *schemanav.Index, path []string, n *yamlsyntax.Node) bool 
 	freeText := false // an alternative takes any string, not just a pattern
 	for _, s := range schemas {
 		if s.Types == nil {
-			if s.Ref != nil || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || len(s.AllOf) > 0 {
+			if s.Ref != nil || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || len(s.AllOf) > 0 || s.If != nil {
 				continue // a combination: its expanded parts are in the list too
 			}
 			return true // an alternative takes any type
