@@ -156,7 +156,6 @@ func FileName(typeName string) string {
 type catalogue struct {
 	types  []*Type
 	byName map[string]*Type
-	err    error
 }
 
 var (
@@ -164,25 +163,33 @@ var (
 	loaded   catalogue
 )
 
+// load returns the catalogue. It comes from catalogue_gen.go, which
+// TestCatalogueGenerated regenerates from the schema files with buildTypes
+// and holds equal to them, so that a process needs no JSON decoding before
+// its first answer.
 func load() *catalogue {
 	loadOnce.Do(func() {
-		loaded.byName = map[string]*Type{}
-		for _, m := range metas {
-			t, err := buildType(m)
-			if err != nil {
-				loaded.err = err
-				continue
-			}
-			loaded.types = append(loaded.types, t)
+		loaded.types = generatedTypes()
+		loaded.byName = make(map[string]*Type, len(loaded.types))
+		for _, t := range loaded.types {
 			loaded.byName[t.Name] = t
 		}
 	})
 	return &loaded
 }
 
-// LoadError reports a schema that failed to load (nil in a correct build;
-// tests assert it). Types whose schema failed are missing from All.
-func LoadError() error { return load().err }
+// buildTypes reads every catalogued type from its schema file.
+func buildTypes() ([]*Type, error) {
+	var out []*Type
+	for _, m := range metas {
+		t, err := buildType(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
 
 // Lookup returns the pool type with this exact type string.
 func Lookup(name string) (*Type, bool) {
@@ -204,25 +211,66 @@ func Names() []string {
 	return out
 }
 
-// schemaDoc is the part of a schema file the catalogue reads.
+// schemaDoc is the part of a schema file the catalogue reads, decoded in
+// one pass.
 type schemaDoc struct {
 	Description string          `json:"description"`
-	Properties  json.RawMessage `json:"properties"`
+	Properties  orderedProperty `json:"properties"`
 	Required    []string        `json:"x-pool-required"`
 	Complete    *bool           `json:"x-variables-complete"`
 }
 
 type propertyDoc struct {
-	Description string          `json:"description"`
-	Type        json.RawMessage `json:"type"`
-	AnyOf       []propertyDoc   `json:"anyOf"`
-	Enum        []any           `json:"enum"`
-	Pattern     string          `json:"pattern"`
-	Default     any             `json:"default"`
-	BlockType   string          `json:"x-block-type"`
-	Newer       bool            `json:"x-newer"`
-	Aliases     []string        `json:"x-aliases"`
-	Ref         string          `json:"$ref"`
+	Description string        `json:"description"`
+	Type        jsonTypes     `json:"type"`
+	AnyOf       []propertyDoc `json:"anyOf"`
+	Enum        []any         `json:"enum"`
+	Pattern     string        `json:"pattern"`
+	Default     any           `json:"default"`
+	BlockType   string        `json:"x-block-type"`
+	Newer       bool          `json:"x-newer"`
+	Aliases     []string      `json:"x-aliases"`
+	Ref         string        `json:"$ref"`
+}
+
+// orderedProperty is a "properties" object: the property schemas with
+// their names in document order (the order completion and hovers list
+// variables in).
+type orderedProperty struct {
+	names []string
+	props map[string]propertyDoc
+}
+
+func (o *orderedProperty) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &o.props); err != nil {
+		return err
+	}
+	names, err := objectKeys(b)
+	if err != nil {
+		return err
+	}
+	o.names = names
+	return nil
+}
+
+// jsonTypes is a "type" keyword, written as a string or a list of strings.
+type jsonTypes []string
+
+func (t *jsonTypes) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var one string
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*t = jsonTypes{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*t = many
+	return nil
 }
 
 func buildType(m meta) (*Type, error) {
@@ -252,15 +300,9 @@ func buildType(m meta) (*Type, error) {
 	for _, r := range doc.Required {
 		required[r] = true
 	}
-	names, props, err := orderedObject(doc.Properties)
-	if err != nil {
-		return nil, fmt.Errorf("workpools: %s properties: %w", FileName(m.name), err)
-	}
-	for i, name := range names {
-		var p propertyDoc
-		if err := json.Unmarshal(props[i], &p); err != nil {
-			return nil, fmt.Errorf("workpools: %s property %q: %w", FileName(m.name), name, err)
-		}
+	t.Variables = make([]Variable, 0, len(doc.Properties.names))
+	for _, name := range doc.Properties.names {
+		p := doc.Properties.props[name]
 		v := Variable{
 			Name:        name,
 			Description: p.Description,
@@ -272,12 +314,12 @@ func buildType(m meta) (*Type, error) {
 		}
 		core := p
 		for _, alt := range p.AnyOf {
-			if alt.Ref == "" && jsonTypes(alt.Type) != nil && jsonTypes(alt.Type)[0] != "null" {
+			if alt.Ref == "" && len(alt.Type) > 0 && alt.Type[0] != "null" {
 				core = alt
 				break
 			}
 		}
-		for _, typ := range jsonTypes(core.Type) {
+		for _, typ := range core.Type {
 			if typ != "null" {
 				v.Type = typ
 				break
@@ -297,51 +339,99 @@ func buildType(m meta) (*Type, error) {
 	return t, nil
 }
 
-// jsonTypes reads a "type" keyword that is a string or a list of strings.
-func jsonTypes(raw json.RawMessage) []string {
-	if len(raw) == 0 {
-		return nil
+// objectKeys returns the keys of the JSON object b (valid JSON, as
+// json.Unmarshal has accepted it) in document order, without decoding the
+// values.
+func objectKeys(b []byte) ([]string, error) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, fmt.Errorf("not an object")
 	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		return many
-	}
-	return nil
-}
-
-// orderedObject returns the keys and raw values of a JSON object in document order.
-func orderedObject(raw json.RawMessage) ([]string, []json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, nil, fmt.Errorf("not an object")
-	}
+	i++
 	var keys []string
-	var vals []json.RawMessage
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
+	for {
+		i = skipSpace(b, i)
+		if i < len(b) && b[i] == '}' {
+			return keys, nil
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return nil, nil, fmt.Errorf("object key is not a string")
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, err
+		end := stringEnd(b, i)
+		if end < 0 {
+			return nil, fmt.Errorf("bad object key at byte %d", i)
+		}
+		var key string
+		if err := json.Unmarshal(b[i:end], &key); err != nil {
+			return nil, err
 		}
 		keys = append(keys, key)
-		vals = append(vals, v)
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return nil, fmt.Errorf("missing colon at byte %d", i)
+		}
+		i = skipValue(b, skipSpace(b, i+1))
+		if i < 0 {
+			return nil, fmt.Errorf("bad object value")
+		}
 	}
-	return keys, vals, nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the JSON string starting at b[i], or -1.
+func stringEnd(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// skipValue returns the index after the JSON value starting at b[i], or -1.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			i = stringEnd(b, i)
+			if i < 0 {
+				return -1
+			}
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth < 0 {
+				return i // the end of the enclosing object: a scalar ended here
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return -1
 }
 
 var (
