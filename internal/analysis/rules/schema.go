@@ -42,34 +42,46 @@ func schemaFindings(p *analysis.Pass) []schemaFinding {
 		if root == nil || !p.Doc.Loadable || root.Resolve().Kind != yamlsyntax.MappingNode {
 			return []schemaFinding(nil)
 		}
-		sch, err := schema.Compile()
-		if err != nil {
+		// Conforming values are recognised on the light schemas; the
+		// compiled schema is needed only to explain a violation.
+		lp := lightPrefectSchema()
+		if lp == nil {
 			return []schemaFinding(nil)
 		}
 		var errs []*jsonschema.ValidationError
-		depSchema, derr := schema.CompileDeployment()
 		depsPair, hasDeps := root.Get("deployments")
-		if hasDeps && derr == nil && depsPair.Value.Resolve().Kind == yamlsyntax.SequenceNode {
+		if hasDeps && lp.deployment != nil && depsPair.Value.Resolve().Kind == yamlsyntax.SequenceNode {
 			// Validate the top level with an empty list, then each item,
 			// reusing verdicts of unchanged parts.
-			topErrs, ok := cachedTopLevelLeaves(p, sch, root)
+			topErrs, ok := cachedTopLevelLeaves(p, lp, root)
 			if !ok {
 				return []schemaFinding(nil)
 			}
 			errs = append(errs, topErrs...)
 			for i, item := range depsPair.Value.Items() {
-				leaves, ok := cachedDeploymentLeaves(p, depSchema, item, []string{"deployments", strconv.Itoa(i)})
+				leaves, ok := cachedDeploymentLeaves(p, lp, item, []string{"deployments", strconv.Itoa(i)})
 				if !ok {
 					return []schemaFinding(nil)
 				}
 				errs = append(errs, leaves...)
 			}
-		} else {
+		} else if quickCheck(lp.root, root, 0) != conforms {
+			sch, err := schema.Compile()
+			if err != nil {
+				return []schemaFinding(nil)
+			}
 			inst, err := yamlsyntax.Value(root)
 			if err != nil {
 				return []schemaFinding(nil)
 			}
 			errs = validationLeaves(sch, inst, nil)
+		}
+		if len(errs) == 0 {
+			return []schemaFinding(nil)
+		}
+		sch, err := schema.Compile()
+		if err != nil {
+			return []schemaFinding(nil)
 		}
 		var out []schemaFinding
 		for _, leaf := range errs {
@@ -110,9 +122,13 @@ var deploymentVerdicts = struct {
 
 const maxCachedVerdicts = 50_000
 
-func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
+func cachedDeploymentLeaves(p *analysis.Pass, lp *lightPrefect, item *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
 	r := item.Resolve()
 	if r == nil || r.Kind != yamlsyntax.MappingNode {
+		sch, err := schema.CompileDeployment()
+		if err != nil {
+			return nil, false
+		}
 		return cachedLeaves(p, sch, "d:", item, prefix)
 	}
 	// The deployment schema is an object of known properties with
@@ -123,13 +139,17 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 	var unknown []string
 	for _, pr := range r.Pairs() {
 		name := pr.KeyText()
-		ps, ok := schema.DeploymentProperty(name)
+		ls, ok := lp.deploymentProperty(name)
 		if !ok {
 			unknown = append(unknown, name)
 			continue
 		}
-		if surelyConforms(ps, pr.Value) {
+		if surelyConforms(ls, pr.Value) {
 			continue // the common case, before any key or path is built
+		}
+		ps, ok := schema.DeploymentProperty(name)
+		if !ok {
+			return nil, false // the light and compiled schemas disagree (a test holds them together)
 		}
 		leaves, ok := cachedLeaves(p, ps, "p:"+name+"\x00", pr.Value, append(append([]string{}, prefix...), name))
 		if !ok {
@@ -138,6 +158,10 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 		out = append(out, leaves...)
 	}
 	if len(unknown) > 0 {
+		sch, err := schema.CompileDeployment()
+		if err != nil {
+			return nil, false
+		}
 		out = append(out, &jsonschema.ValidationError{SchemaURL: sch.Location, InstanceLocation: append([]string{}, prefix...), ErrorKind: &kind.AdditionalProperties{Properties: unknown}})
 	}
 	return out, true
@@ -147,7 +171,7 @@ func cachedDeploymentLeaves(p *analysis.Pass, sch *jsonschema.Schema, item *yaml
 // for the same schema (named by family) and the same source texts, and
 // returns the errors with instance locations under prefix.
 func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
-	if surelyConforms(sch, node) {
+	if surelyConforms(lightOf(sch), node) {
 		return nil, true
 	}
 	if r := node.Resolve(); r != nil && r.Kind == yamlsyntax.SequenceNode {
@@ -204,7 +228,10 @@ func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node 
 // asking jsonschema: a schema that admits any value of its type (a
 // deployment's name, description or parameters), or a value quickCheck
 // decides (most values).
-func surelyConforms(sch *jsonschema.Schema, node *yamlsyntax.Node) bool {
+func surelyConforms(sch *lightSchema, node *yamlsyntax.Node) bool {
+	if sch == nil {
+		return false // no light schema: ask jsonschema
+	}
 	if jt := jsonType(node); jt != "" && acceptsAny(sch, jt) {
 		return true
 	}
@@ -239,7 +266,7 @@ func jsonType(n *yamlsyntax.Node) string {
 }
 
 type anyKey struct {
-	s  *jsonschema.Schema
+	s  *lightSchema
 	jt string
 }
 
@@ -248,7 +275,7 @@ var anySchemas sync.Map // anyKey → bool
 // acceptsAny reports whether every value of JSON type jt is valid against
 // s: its type admits jt and nothing else constrains such values. It is
 // conservative: anything it does not understand counts as a constraint.
-func acceptsAny(s *jsonschema.Schema, jt string) bool {
+func acceptsAny(s *lightSchema, jt string) bool {
 	k := anyKey{s, jt}
 	if v, ok := anySchemas.Load(k); ok {
 		return v.(bool)
@@ -262,46 +289,45 @@ func typeAdmits(types []string, jt string) bool {
 	return slices.Contains(types, jt) || (jt == "integer" && slices.Contains(types, "number"))
 }
 
-func acceptsAnyValue(s *jsonschema.Schema, jt string, depth int) bool {
+func acceptsAnyValue(s *lightSchema, jt string, depth int) bool {
 	if s == nil || depth > 16 {
 		return false
 	}
-	if s.Bool != nil {
-		return *s.Bool
+	if s.boolean != nil {
+		return *s.boolean
 	}
-	if s.Types != nil && !typeAdmits(s.Types.ToStrings(), jt) {
+	if s.opaque {
 		return false
 	}
-	if s.Enum != nil || s.Const != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.OneOf) > 0 || s.If != nil ||
-		s.DynamicRef != nil || s.RecursiveRef != nil || len(s.Extensions) > 0 {
+	if s.types != nil && !typeAdmits(s.types, jt) {
+		return false
+	}
+	if s.hasEnum || s.hasConst || s.not != nil || len(s.allOf) > 0 || len(s.oneOf) > 0 || s.ifS != nil {
 		return false
 	}
 	switch jt {
 	case "string":
-		if s.Pattern != nil || s.MinLength != nil || s.MaxLength != nil || s.Format != nil || s.ContentEncoding != nil || s.ContentMediaType != nil {
+		if s.pattern != nil || s.minLength != nil || s.maxLength != nil {
 			return false
 		}
 	case "object":
-		if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil || len(s.Required) > 0 ||
-			s.MinProperties != nil || s.MaxProperties != nil || s.PropertyNames != nil || len(s.DependentRequired) > 0 ||
-			len(s.DependentSchemas) > 0 || len(s.Dependencies) > 0 || s.UnevaluatedProperties != nil {
+		if len(s.properties) > 0 || s.additional != nil || len(s.required) > 0 || s.minProperties != nil || s.maxProperties != nil {
 			return false
 		}
 	case "array":
-		if s.Items != nil || s.Items2020 != nil || len(s.PrefixItems) > 0 || s.AdditionalItems != nil || s.Contains != nil ||
-			s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || s.UnevaluatedItems != nil {
+		if s.items != nil || s.minItems != nil || s.maxItems != nil {
 			return false
 		}
 	case "integer", "number":
-		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil {
+		if s.minimum != nil || s.maximum != nil || s.exclusiveMinimum != nil || s.exclusiveMax != nil {
 			return false
 		}
 	}
-	if s.Ref != nil && !acceptsAnyValue(s.Ref, jt, depth+1) {
+	if s.ref != nil && !acceptsAnyValue(s.ref, jt, depth+1) {
 		return false
 	}
-	if len(s.AnyOf) > 0 {
-		for _, b := range s.AnyOf {
+	if len(s.anyOf) > 0 {
+		for _, b := range s.anyOf {
 			if acceptsAnyValue(b, jt, depth+1) {
 				return true
 			}
@@ -352,9 +378,13 @@ func arrayItems(s *jsonschema.Schema) (*jsonschema.Schema, bool) {
 // cachedTopLevelLeaves validates everything but the deployments' items:
 // the top-level keys, with "deployments" given as an empty list. The
 // verdict is reused while those keys' texts do not change.
-func cachedTopLevelLeaves(p *analysis.Pass, sch *jsonschema.Schema, root *yamlsyntax.Node) ([]*jsonschema.ValidationError, bool) {
-	if quickCheckTopLevel(sch, root) {
+func cachedTopLevelLeaves(p *analysis.Pass, lp *lightPrefect, root *yamlsyntax.Node) ([]*jsonschema.ValidationError, bool) {
+	if quickCheckTopLevel(lp.root, root) {
 		return nil, true
+	}
+	sch, err := schema.Compile()
+	if err != nil {
+		return nil, false
 	}
 	var key strings.Builder
 	key.WriteString("top:")

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // verdict is what quickCheck can tell about a value against a schema.
@@ -28,25 +27,20 @@ const (
 // keyword this does not model, is validated by jsonschema, whose errors
 // make the messages. TestQuickCheckAgreesWithJSONSchema holds the two
 // together.
-func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
+func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 	if s == nil {
 		return conforms
 	}
 	if depth > 64 {
 		return undecided
 	}
-	if s.Bool != nil {
-		if *s.Bool {
+	if s.boolean != nil {
+		if *s.boolean {
 			return conforms
 		}
 		return violates
 	}
-	if s.RecursiveRef != nil || s.DynamicRef != nil || s.Format != nil || len(s.Extensions) > 0 ||
-		s.ContentEncoding != nil || s.ContentMediaType != nil || s.ContentSchema != nil ||
-		s.UnevaluatedProperties != nil || s.UnevaluatedItems != nil || s.PropertyNames != nil ||
-		len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 ||
-		s.Contains != nil || s.UniqueItems || len(s.PrefixItems) > 0 || s.Items != nil || s.AdditionalItems != nil ||
-		s.MultipleOf != nil {
+	if s.opaque {
 		return undecided
 	}
 	r := n.Resolve()
@@ -70,15 +64,15 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 		}
 		return false
 	}
-	if s.Types != nil && !typeAdmits(s.Types.ToStrings(), jt) {
+	if s.types != nil && !typeAdmits(s.types, jt) {
 		return violates
 	}
-	if s.Const != nil && add(equalJSON(r, jt, scalar, *s.Const)) {
+	if s.hasConst && add(equalJSON(r, jt, scalar, s.constant)) {
 		return violates
 	}
-	if s.Enum != nil {
+	if s.hasEnum {
 		e := violates
-		for _, want := range s.Enum.Values {
+		for _, want := range s.enum {
 			switch equalJSON(r, jt, scalar, want) {
 			case conforms:
 				e = conforms
@@ -95,25 +89,25 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 			return violates
 		}
 	}
-	if s.Ref != nil && add(quickCheck(s.Ref, r, depth+1)) {
+	if s.ref != nil && add(quickCheck(s.ref, r, depth+1)) {
 		return violates
 	}
-	if s.Not != nil {
-		switch quickCheck(s.Not, r, depth+1) {
+	if s.not != nil {
+		switch quickCheck(s.not, r, depth+1) {
 		case conforms:
 			return violates
 		case undecided:
 			out = undecided
 		}
 	}
-	for _, sub := range s.AllOf {
+	for _, sub := range s.allOf {
 		if add(quickCheck(sub, r, depth+1)) {
 			return violates
 		}
 	}
-	if len(s.AnyOf) > 0 {
+	if len(s.anyOf) > 0 {
 		a := violates
-		for _, sub := range s.AnyOf {
+		for _, sub := range s.anyOf {
 			v := quickCheck(sub, r, depth+1)
 			if v == conforms {
 				a = conforms
@@ -127,9 +121,9 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 			return violates
 		}
 	}
-	if len(s.OneOf) > 0 {
+	if len(s.oneOf) > 0 {
 		matched, unsure := 0, false
-		for _, sub := range s.OneOf {
+		for _, sub := range s.oneOf {
 			switch quickCheck(sub, r, depth+1) {
 			case conforms:
 				matched++
@@ -144,14 +138,14 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 			return violates
 		}
 	}
-	if s.If != nil {
-		switch quickCheck(s.If, r, depth+1) {
+	if s.ifS != nil {
+		switch quickCheck(s.ifS, r, depth+1) {
 		case conforms:
-			if add(quickCheck(s.Then, r, depth+1)) {
+			if add(quickCheck(s.thenS, r, depth+1)) {
 				return violates
 			}
 		case violates:
-			if add(quickCheck(s.Else, r, depth+1)) {
+			if add(quickCheck(s.elseS, r, depth+1)) {
 				return violates
 			}
 		default:
@@ -161,32 +155,32 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 	switch jt {
 	case "string":
 		str, _ := scalar.(string)
-		if s.MinLength != nil || s.MaxLength != nil {
+		if s.minLength != nil || s.maxLength != nil {
 			l := utf8.RuneCountInString(str)
-			if (s.MinLength != nil && l < *s.MinLength) || (s.MaxLength != nil && l > *s.MaxLength) {
+			if (s.minLength != nil && l < *s.minLength) || (s.maxLength != nil && l > *s.maxLength) {
 				return violates
 			}
 		}
-		if s.Pattern != nil && !s.Pattern.MatchString(str) {
+		if s.pattern != nil && !s.pattern.MatchString(str) {
 			return violates
 		}
 	case "integer", "number":
-		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil {
+		if s.minimum != nil || s.maximum != nil || s.exclusiveMinimum != nil || s.exclusiveMax != nil {
 			x, ok := ratOf(scalar)
 			if !ok {
 				return undecided
 			}
-			if (s.Minimum != nil && x.Cmp(s.Minimum) < 0) || (s.Maximum != nil && x.Cmp(s.Maximum) > 0) ||
-				(s.ExclusiveMinimum != nil && x.Cmp(s.ExclusiveMinimum) <= 0) || (s.ExclusiveMaximum != nil && x.Cmp(s.ExclusiveMaximum) >= 0) {
+			if (s.minimum != nil && x.Cmp(s.minimum) < 0) || (s.maximum != nil && x.Cmp(s.maximum) > 0) ||
+				(s.exclusiveMinimum != nil && x.Cmp(s.exclusiveMinimum) <= 0) || (s.exclusiveMax != nil && x.Cmp(s.exclusiveMax) >= 0) {
 				return violates
 			}
 		}
 	case "object":
 		pairs := r.Pairs()
-		if (s.MinProperties != nil && len(pairs) < *s.MinProperties) || (s.MaxProperties != nil && len(pairs) > *s.MaxProperties) {
+		if (s.minProperties != nil && len(pairs) < *s.minProperties) || (s.maxProperties != nil && len(pairs) > *s.maxProperties) {
 			return violates
 		}
-		for _, name := range s.Required {
+		for _, name := range s.required {
 			if _, ok := r.Get(name); !ok {
 				return violates
 			}
@@ -198,12 +192,12 @@ func quickCheck(s *jsonschema.Schema, n *yamlsyntax.Node, depth int) verdict {
 		}
 	case "array":
 		items := r.Content
-		if (s.MinItems != nil && len(items) < *s.MinItems) || (s.MaxItems != nil && len(items) > *s.MaxItems) {
+		if (s.minItems != nil && len(items) < *s.minItems) || (s.maxItems != nil && len(items) > *s.maxItems) {
 			return violates
 		}
-		if s.Items2020 != nil {
+		if s.items != nil {
 			for _, it := range items {
-				if add(quickCheck(s.Items2020, it, depth+1)) {
+				if add(quickCheck(s.items, it, depth+1)) {
 					return violates
 				}
 			}
@@ -302,14 +296,12 @@ func ratOf(v any) (*big.Rat, bool) {
 // quickCheckTopLevel reports whether the document's top level, with
 // "deployments" taken as an empty list (the deployments are checked one by
 // one), surely conforms to the root schema, an object of known properties.
-func quickCheckTopLevel(s *jsonschema.Schema, root *yamlsyntax.Node) bool {
-	if s == nil || s.Bool != nil || s.Ref != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.AnyOf) > 0 || len(s.OneOf) > 0 ||
-		s.If != nil || s.Enum != nil || s.Const != nil || len(s.Required) > 0 || s.MinProperties != nil || s.MaxProperties != nil ||
-		s.UnevaluatedProperties != nil || s.PropertyNames != nil || len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 ||
-		len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 || len(s.Extensions) > 0 || s.DynamicRef != nil || s.RecursiveRef != nil {
+func quickCheckTopLevel(s *lightSchema, root *yamlsyntax.Node) bool {
+	if s == nil || s.boolean != nil || s.opaque || s.ref != nil || s.not != nil || len(s.allOf) > 0 || len(s.anyOf) > 0 || len(s.oneOf) > 0 ||
+		s.ifS != nil || s.hasEnum || s.hasConst || len(s.required) > 0 || s.minProperties != nil || s.maxProperties != nil {
 		return false
 	}
-	if s.Types != nil && !typeAdmits(s.Types.ToStrings(), "object") {
+	if s.types != nil && !typeAdmits(s.types, "object") {
 		return false
 	}
 	empty := &yamlsyntax.Node{Kind: yamlsyntax.SequenceNode, Tag: yamlsyntax.TagSeq}
@@ -328,20 +320,10 @@ func quickCheckTopLevel(s *jsonschema.Schema, root *yamlsyntax.Node) bool {
 
 // propertyVerdict checks one property of an object against properties or,
 // for names not listed, additionalProperties.
-func propertyVerdict(s *jsonschema.Schema, name string, value *yamlsyntax.Node, depth int) verdict {
-	if ps, ok := s.Properties[name]; ok {
+func propertyVerdict(s *lightSchema, name string, value *yamlsyntax.Node, depth int) verdict {
+	if ps, ok := s.properties[name]; ok {
 		return quickCheck(ps, value, depth)
 	}
-	switch ap := s.AdditionalProperties.(type) {
-	case nil:
-		return conforms
-	case bool:
-		if ap {
-			return conforms
-		}
-		return violates
-	case *jsonschema.Schema:
-		return quickCheck(ap, value, depth)
-	}
-	return undecided
+	// An absent additionalProperties (nil) admits anything.
+	return quickCheck(s.additional, value, depth)
 }
