@@ -90,6 +90,21 @@ func (sc *scheduler) startLocked(u string, st *docState) {
 	go sc.worker(u, st)
 }
 
+// busy reports whether an analysis is running or waiting to start.
+func (sc *scheduler) busy() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if len(sc.deferred) > 0 {
+		return true
+	}
+	for _, st := range sc.docs {
+		if st.running {
+			return true
+		}
+	}
+	return false
+}
+
 // kickIdle starts the runs deferred while input was pending. It is called
 // on the reading goroutine when the input runs dry.
 func (sc *scheduler) kickIdle() {
@@ -116,6 +131,7 @@ func (sc *scheduler) worker(u string, st *docState) {
 			st.running = false
 			st.cancel = nil
 			sc.mu.Unlock()
+			sc.s.startWarmUp()
 			return
 		}
 		st.dirty = false

@@ -523,3 +523,32 @@ func (evil) Name() string { panic("no name") }
 func (evil) Hover(context.Context, *Snapshot, int) *HoverResult {
 	panic("boom")
 }
+
+// TestApplySettingsReportsChanges: the settings a client sends back on the
+// first workspace/configuration usually equal the defaults the open
+// documents were analysed with; only a real change may trigger
+// re-analysis (which would cancel and restart the first one).
+func TestApplySettingsReportsChanges(t *testing.T) {
+	s := newServer(Options{})
+	s.log = slog.New(slog.DiscardHandler)
+	steps := []struct {
+		scope, raw string
+		want       bool
+	}{
+		{"", `null`, false},
+		{"", ``, false},
+		{"", `{}`, true}, // the first settings of a scope
+		{"", `{}`, false},
+		{"", `{"prefect-lsp": {}}`, false},
+		{"", `{"rules": {"yaml11-scalar": "off"}}`, true},
+		{"", `{"rules": {"yaml11-scalar": "off"}}`, false},
+		{"/w", `{"rules": {"yaml11-scalar": "off"}}`, true},
+		{"", `{"rules": {}}`, true},
+		{"", `[1, 2]`, false}, // malformed: ignored
+	}
+	for i, st := range steps {
+		if got := s.applySettings(st.scope, []byte(st.raw)); got != st.want {
+			t.Errorf("step %d: applySettings(%q, %s) = %v, want %v", i, st.scope, st.raw, got, st.want)
+		}
+	}
+}

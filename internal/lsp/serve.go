@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,7 +88,12 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	defer cancel()
 	s.ctx = connCtx
 
-	go s.warmUp()
+	// One-time initialisation waits until the first document has been
+	// analysed (or the client has opened none for a while), so that it
+	// does not compete with that analysis for the CPU.
+	go s.prepare()
+	warmTimer := time.AfterFunc(warmUpDelay, s.startWarmUp)
+	defer warmTimer.Stop()
 
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(codec{}))
 	s.conn = conn
@@ -124,18 +130,66 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	return err
 }
 
-// warmUp pays one-time initialisation (schema compilation, rule tables)
-// while the client starts up, so the first didOpen does not.
+// warmUpSample is a small prefect.yaml analysed once when the server starts.
+const warmUpSample = "deployments:\n  - name: warm\n    entrypoint: flows/x.py:main\n    work_pool:\n      name: p\n      job_variables: {image: x}\n    schedules:\n      - cron: \"0 0 * * *\"\n      - interval: 60\n    parameters: {n: 1}\n"
+
+// prepare runs while the client is still initialising: it analyses
+// warmUpSample, which builds the tables every analysis uses (the light
+// schemas, the work-pool catalogue, rule tables) and brings the analysis
+// code into memory, so that the first document does not wait for that. It
+// reads no file.
+func (s *server) prepare() {
+	defer s.recoverLog("prepare")
+	analysis.Run(s.ctx, analysis.Input{Path: "/prefect-lsp-warm-up/prefect.yaml", Text: warmUpSample, Config: &config.Config{Root: "/prefect-lsp-warm-up"}, Env: &analysis.Env{ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }}}, s.rules)
+}
+
+// warmUpDelay is how long a fresh server waits for a first document before
+// warming up anyway; warmUpQuiet is how long the client must have sent
+// nothing before warm-up starts (an editor is quiet while its user reads
+// the first diagnostics; typing goes first).
+const (
+	warmUpDelay = 300 * time.Millisecond
+	warmUpQuiet = 100 * time.Millisecond
+)
+
+// startWarmUp starts warmUp once, at the first quiet moment after the first
+// analysis was published or warmUpDelay after start. A request that needs
+// the compiled schema before then compiles it itself.
+func (s *server) startWarmUp() {
+	s.warmOnce.Do(func() {
+		go func() {
+			for {
+				quiet := time.Since(time.Unix(0, s.lastMessage.Load()))
+				if quiet >= warmUpQuiet && !s.sched.busy() {
+					s.warmUp()
+					return
+				}
+				select {
+				case <-s.ctx.Done():
+					return
+				case <-time.After(max(warmUpQuiet-quiet, 10*time.Millisecond)):
+				}
+			}
+		}()
+	})
+}
+
+// warmUp compiles the schema (for hovers, completion and the messages of
+// schema errors), which the first diagnostics of a valid file do not need,
+// so that it does not compete with the first analysis for the CPU but is
+// ready when the user first hovers or completes.
 func (s *server) warmUp() {
 	defer s.recoverLog("warm-up")
 	_ = loadSchema()
-	const sample = "deployments:\n  - name: warm\n    entrypoint: flows/x.py:main\n    work_pool:\n      name: p\n    schedules:\n      - cron: \"0 0 * * *\"\n"
-	analysis.Run(s.ctx, analysis.Input{Path: "/prefect-lsp-warm-up/prefect.yaml", Text: sample, Config: &config.Config{Root: "/prefect-lsp-warm-up"}, Env: &analysis.Env{ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }}}, s.rules)
 }
 
 // server implements protocol.Server.
 type server struct {
 	protocol.UnimplementedServer
+
+	warmOnce sync.Once
+	// lastMessage is when the client last sent something (Unix ns).
+	lastMessage atomic.Int64
 
 	opts   Options
 	rules  []*analysis.Rule
@@ -409,19 +463,29 @@ func (s *server) pullConfiguration() {
 		s.log.Warn("workspace/configuration failed", "error", err)
 		return
 	}
+	changed := false
 	for i, raw := range res {
 		scope := ""
 		if i > 0 && i-1 < len(folders) {
 			scope = folders[i-1]
 		}
-		s.applySettings(scope, raw)
+		if s.applySettings(scope, raw) {
+			changed = true
+		}
 	}
-	s.configChanged()
+	// The first answer usually repeats the defaults the open documents were
+	// analysed with; re-analysing them would only cancel and restart the
+	// first analysis.
+	if changed {
+		s.configChanged()
+	}
 }
 
-func (s *server) applySettings(scope string, raw []byte) {
+// applySettings stores the settings of one scope ("" for global ones) and
+// reports whether they differ from what was in effect.
+func (s *server) applySettings(scope string, raw []byte) bool {
 	if len(raw) == 0 || string(raw) == "null" {
-		return
+		return false
 	}
 	var st settings
 	if err := json.Unmarshal(raw, &st); err != nil {
@@ -432,7 +496,7 @@ func (s *server) applySettings(scope string, raw []byte) {
 		}
 		if err != nil {
 			s.log.Warn("ignoring malformed prefect-lsp settings", "error", err)
-			return
+			return false
 		}
 	} else {
 		var wrap map[string]json.RawMessage
@@ -444,8 +508,10 @@ func (s *server) applySettings(scope string, raw []byte) {
 		s.trace.Store(protocol.TraceValue(st.Trace.Server))
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, had := s.settings[scope]
 	s.settings[scope] = st
-	s.mu.Unlock()
+	return !had || !reflect.DeepEqual(old, st)
 }
 
 func (s *server) Shutdown(ctx context.Context) error {
@@ -500,8 +566,9 @@ func (s *server) DidChangeConfiguration(ctx context.Context, p *protocol.DidChan
 		}()
 		return nil
 	}
-	s.applySettings("", p.Settings)
-	s.configChanged()
+	if s.applySettings("", p.Settings) {
+		s.configChanged()
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -292,6 +293,7 @@ func (codec) Unmarshal(data []byte, v any) error {
 //     logged, never returned, because it would close the connection.
 func (s *server) guard(next jsonrpc2.Handler) jsonrpc2.Handler {
 	return func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
+		s.lastMessage.Store(time.Now().UnixNano())
 		isCall := req.IsCall()
 		method := req.Method()
 		if isCall {
