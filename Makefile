@@ -2,7 +2,7 @@
 
 FUZZTIME ?= 5m
 
-.PHONY: all check test vet docs fuzz release build ci
+.PHONY: all check test vet docs generate fuzz release build ci
 
 all: vet test
 
@@ -22,6 +22,11 @@ vet:
 # Regenerate docs/rules from the rule registry.
 docs:
 	go test ./internal/analysis/rules -run TestDocsUpToDate -update-docs
+
+# Regenerate the Go tables derived from schema/ (light schemas, work-pool catalogue).
+generate:
+	go test ./internal/analysis/rules -run TestLightSchemaGenerated -update-light
+	go test ./internal/workpools -run TestCatalogueGenerated -update-catalogue
 
 # Run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=30s).
 fuzz:

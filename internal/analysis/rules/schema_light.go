@@ -22,7 +22,7 @@ import (
 // it against the 2020-12 meta-schema) takes 10–15 ms, so the first analysis
 // of a fresh process needs no compiled schema unless a value violates the
 // schema: jsonschema is then compiled to say how. The meta-schema check
-// itself is a test (schema.TestSchemaCompiles).
+// itself is a test (TestCompile in package schema).
 //
 // Absent keywords are zero values; a schema with a keyword quickCheck does
 // not model is opaque, and quickCheck leaves it to jsonschema.
