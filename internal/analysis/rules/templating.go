@@ -417,6 +417,8 @@ type outputScope struct {
 	later []*prefectyaml.Step
 	// pull are pull steps, whose outputs exist only on the worker.
 	pull []*prefectyaml.Step
+	// self is the step whose arguments are checked (nil for a deployment).
+	self *prefectyaml.Step
 	// deployment names the deployment when the scope is one of several;
 	// depSpan is its extent.
 	deployment string
@@ -501,6 +503,11 @@ func checkReference(ph templating.Placeholder, sc *outputScope) (msg string, sug
 			outs = append(outs, o.Key)
 		}
 		return fmt.Sprintf("step %s (%s) has no output %q; its outputs are %s; %s", id, s.Short, key, strings.Join(outs, ", "), dropped), nil
+	}
+	if sc.self != nil {
+		if sid, ok := stepID(sc.self); ok && sid == id {
+			return fmt.Sprintf("step %s refers to its own output, which exists only after the step has run; %s", id, dropped), nil
+		}
 	}
 	if st := findByID(sc.later, id); st != nil {
 		return fmt.Sprintf("step %s is a %s step that runs after this %s, so its outputs do not exist yet here; %s", id, st.Section, sc.where, dropped), nil
@@ -608,20 +615,38 @@ var UnknownStepOutput = &analysis.Rule{
 			}
 			return a.Steps
 		}
+		// Deployments that inherit the same steps would only repeat the
+		// same findings on the same spans (reported keeps the first), so
+		// each set of steps is checked once.
+		type stepSet struct {
+			b, pu, pl    *prefectyaml.Step
+			nb, npu, npl int
+		}
+		first := func(l []*prefectyaml.Step) *prefectyaml.Step {
+			if len(l) == 0 {
+				return nil
+			}
+			return l[0]
+		}
+		checked := map[stepSet]bool{}
 		scopeRun := func(build, push, pull *prefectyaml.Action, dep *prefectyaml.Deployment) {
 			b, pu, pl := stepsOf(build), stepsOf(push), stepsOf(pull)
 			name, depSpan := "", source.Span{}
 			if dep != nil && len(f.Deployments) > 1 {
 				name, depSpan = dep.DisplayName(), dep.Node.Resolve().Span
 			}
-			for i := range b {
-				checkSteps(b, i, &outputScope{where: "build step", avail: b[:i], later: concat(b[i+1:], pu), pull: pl, deployment: name, depSpan: depSpan})
-			}
-			for i := range pu {
-				checkSteps(pu, i, &outputScope{where: "push step", avail: concat(b, pu[:i]), later: pu[i+1:], pull: pl, deployment: name, depSpan: depSpan})
-			}
-			for i := range pl {
-				checkSteps(pl, i, &outputScope{where: "pull step", avail: concat(b, pu, pl[:i]), later: pl[i+1:], deployment: name, depSpan: depSpan})
+			set := stepSet{first(b), first(pu), first(pl), len(b), len(pu), len(pl)}
+			if !checked[set] {
+				checked[set] = true
+				for i := range b {
+					checkSteps(b, i, &outputScope{where: "build step", self: b[i], avail: b[:i], later: concat(b[i+1:], pu), pull: pl, deployment: name, depSpan: depSpan})
+				}
+				for i := range pu {
+					checkSteps(pu, i, &outputScope{where: "push step", self: pu[i], avail: concat(b, pu[:i]), later: pu[i+1:], pull: pl, deployment: name, depSpan: depSpan})
+				}
+				for i := range pl {
+					checkSteps(pl, i, &outputScope{where: "pull step", self: pl[i], avail: concat(b, pu, pl[:i]), later: pl[i+1:], deployment: name, depSpan: depSpan})
+				}
 			}
 			if dep == nil {
 				return
