@@ -25,9 +25,9 @@ vet:
 docs:
 	go test ./internal/analysis/rules -run TestDocsUpToDate -update-docs
 
-# Regenerate the Go tables derived from schema/ (light schemas, work-pool catalogue).
+# Regenerate the Go tables derived from schema/ (schema index, work-pool catalogue).
 generate:
-	go test ./internal/analysis/rules -run TestLightSchemaGenerated -update-light
+	go test ./schema -run TestIndexGenerated -update-index
 	go test ./internal/workpools -run TestCatalogueGenerated -update-catalogue
 
 # Run every fuzz target for FUZZTIME each (make fuzz FUZZTIME=30s).

@@ -9,6 +9,8 @@ import (
 	"bytes"
 	_ "embed" // prefect.schema.json
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
@@ -68,16 +70,41 @@ func Compile() (*jsonschema.Schema, error) {
 	return c.root, err
 }
 
-// Index returns the compiled prefect.yaml schema with its raw JSON, for
-// walking it along YAML paths (hovers, completion, suggestions); nil when
-// the schema does not compile.
+// Index returns prefect.schema.json as schemanav reads it, for quick
+// conformance checks and for walking it along YAML paths (hovers,
+// completion, suggestions). It is built from prefect_gen.go, which
+// TestIndexGenerated holds equal to schemanav.Load(PrefectSchema): no JSON
+// is decoded and nothing is compiled, so a fresh process has it at once.
 var Index = sync.OnceValue(func() *schemanav.Index {
-	root, err := Compile()
-	if err != nil {
+	return schemanav.NewIndex(generatedPrefect())
+})
+
+// Navigable returns the schemanav schema at the same location as a schema
+// compiled from prefect.schema.json (nil for any other schema).
+func Navigable(s *jsonschema.Schema) *schemanav.Schema {
+	if s == nil {
 		return nil
 	}
-	return schemanav.NewIndex(root, PrefectSchema)
-})
+	loc := s.Location
+	i := strings.IndexByte(loc, '#')
+	if i < 0 || loc[:i] != PrefectSchemaURL {
+		return nil
+	}
+	frag := loc[i+1:]
+	if strings.IndexByte(frag, '%') >= 0 {
+		// jsonschema writes each pointer token path-escaped.
+		toks := strings.Split(frag, "/")
+		for j, t := range toks {
+			u, err := url.PathUnescape(t)
+			if err != nil {
+				return nil
+			}
+			toks[j] = u
+		}
+		frag = strings.Join(toks, "/")
+	}
+	return Index().Lookup(frag)
+}
 
 // DeploymentProperty returns the compiled schema of one deployment key
 // (nil, false for keys a deployment does not allow). The deployment schema

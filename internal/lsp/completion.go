@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.lsp.dev/protocol"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
@@ -365,7 +364,7 @@ func keyCompletions(cc completionContext) []CompletionItem {
 		if cc.siblings[p.Name] {
 			continue
 		}
-		d := x.Docs([]*jsonschema.Schema{p.Schema})
+		d := x.Docs([]*schemanav.Schema{p.Schema})
 		items = append(items, CompletionItem{
 			Label:         p.Name,
 			Detail:        d.Title,

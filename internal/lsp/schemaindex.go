@@ -7,7 +7,7 @@ import (
 )
 
 // loadSchema returns the prefect.yaml schema index shared with the rules
-// (internal/schemanav); nil when the schema does not compile.
+// (internal/schemanav).
 func loadSchema() *schemanav.Index { return schema.Index() }
 
 // ---- YAML paths in a parsed document ----

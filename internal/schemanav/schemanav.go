@@ -1,51 +1,66 @@
-// Package schemanav walks compiled JSON Schemas (santhosh-tekuri/jsonschema
-// v6) along an instance path: which schemas apply at a key, which
-// properties a mapping allows, and the titles, descriptions, defaults, enums
-// and documentation links that hovers, completion and "did you mean"
-// messages are made of. It follows $ref and looks into allOf/anyOf/oneOf
-// branches and both arms of if/then/else; it does not validate. Extension keywords the compiler drops
-// (markdownDescription, x-docs) are read from the schema's raw JSON.
+// Package schemanav reads JSON Schemas into prefect-lsp's own model of them
+// (Schema: the validation keywords quick conformance checks model, and the
+// annotations hovers and completion show) and walks them along an instance
+// path: which schemas apply at a key, which properties a mapping allows, and
+// the titles, descriptions, defaults, enums and documentation links that
+// hovers, completion and "did you mean" messages are made of. It follows
+// $ref and looks into allOf/anyOf/oneOf branches and both arms of
+// if/then/else. It does not validate: explaining a violation is
+// jsonschema's job (package schema compiles the same document for that).
 package schemanav
 
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// Index is a compiled schema with its raw JSON.
+// Index is a schema document ready for path lookups.
 type Index struct {
-	root *jsonschema.Schema
-	raw  any
+	doc  *Document
+	root *Schema
 }
 
-// NewIndex pairs a compiled schema with the JSON text it was compiled from.
-func NewIndex(root *jsonschema.Schema, rawJSON []byte) *Index {
-	var raw any
-	_ = json.Unmarshal(rawJSON, &raw)
-	return &Index{root: root, raw: raw}
+// NewIndex indexes a document whose root schema is at pointer "".
+func NewIndex(doc *Document) *Index {
+	return &Index{doc: doc, root: doc.Lookup("")}
 }
+
+// Root returns the document's root schema.
+func (x *Index) Root() *Schema {
+	if x == nil {
+		return nil
+	}
+	return x.root
+}
+
+// Lookup returns the schema at a JSON pointer of the document.
+func (x *Index) Lookup(pointer string) *Schema {
+	if x == nil {
+		return nil
+	}
+	return x.doc.Lookup(pointer)
+}
+
+// Document returns the indexed document.
+func (x *Index) Document() *Document { return x.doc }
 
 // Expand returns s and every schema it stands for through $ref, allOf,
 // anyOf, oneOf and the then/else arms of a conditional (depth-first,
 // deduplicated).
-func Expand(s *jsonschema.Schema) []*jsonschema.Schema {
-	var out []*jsonschema.Schema
-	seen := map[*jsonschema.Schema]bool{}
-	var walk func(*jsonschema.Schema, int)
-	walk = func(s *jsonschema.Schema, depth int) {
-		if s == nil || seen[s] || depth > 32 {
+func Expand(s *Schema) []*Schema {
+	var out []*Schema
+	var walk func(*Schema, int)
+	walk = func(s *Schema, depth int) {
+		if s == nil || depth > 32 || slices.Contains(out, s) {
 			return
 		}
-		seen[s] = true
 		out = append(out, s)
 		walk(s.Ref, depth+1)
-		for _, l := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, l := range [][]*Schema{s.AllOf, s.AnyOf, s.OneOf} {
 			for _, c := range l {
 				walk(c, depth+1)
 			}
@@ -61,25 +76,23 @@ func Expand(s *jsonschema.Schema) []*jsonschema.Schema {
 
 // At returns the schemas that apply to the instance at path, expanded.
 // Segments are object keys, array indexes, or "[]" for any array item.
-func (x *Index) At(path []string) []*jsonschema.Schema {
+func (x *Index) At(path []string) []*Schema {
 	if x == nil || x.root == nil {
 		return nil
 	}
 	cur := Expand(x.root)
 	for _, tok := range path {
-		var exp []*jsonschema.Schema
-		seen := map[*jsonschema.Schema]bool{}
+		var next []*Schema
 		for _, s := range cur {
 			for _, c := range child(s, tok) {
 				for _, e := range Expand(c) {
-					if !seen[e] {
-						seen[e] = true
-						exp = append(exp, e)
+					if !slices.Contains(next, e) {
+						next = append(next, e)
 					}
 				}
 			}
 		}
-		cur = exp
+		cur = next
 		if len(cur) == 0 {
 			return nil
 		}
@@ -87,36 +100,16 @@ func (x *Index) At(path []string) []*jsonschema.Schema {
 	return cur
 }
 
-func child(s *jsonschema.Schema, tok string) []*jsonschema.Schema {
-	var out []*jsonschema.Schema
+// child returns the schemas of a property or an item of s.
+func child(s *Schema, tok string) []*Schema {
+	var out []*Schema
 	if p, ok := s.Properties[tok]; ok {
 		out = append(out, p)
+	} else if s.AdditionalProperties != nil && s.AdditionalProperties.Bool == nil {
+		out = append(out, s.AdditionalProperties)
 	}
-	for re, p := range s.PatternProperties {
-		if re.MatchString(tok) {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
-			out = append(out, ap)
-		}
-	}
-	i, err := strconv.Atoi(tok)
-	if tok == "[]" || err == nil {
-		if err == nil && i < len(s.PrefixItems) {
-			out = append(out, s.PrefixItems[i])
-		} else if s.Items2020 != nil {
-			out = append(out, s.Items2020)
-		}
-		switch it := s.Items.(type) {
-		case *jsonschema.Schema:
-			out = append(out, it)
-		case []*jsonschema.Schema:
-			if err == nil && i < len(it) {
-				out = append(out, it[i])
-			}
-		}
+	if _, err := strconv.Atoi(tok); (tok == "[]" || err == nil) && s.Items != nil {
+		out = append(out, s.Items)
 	}
 	return out
 }
@@ -124,7 +117,7 @@ func child(s *jsonschema.Schema, tok string) []*jsonschema.Schema {
 // Property is one property a mapping allows.
 type Property struct {
 	Name   string
-	Schema *jsonschema.Schema
+	Schema *Schema
 }
 
 // Properties lists the named properties allowed in the mapping at path,
@@ -160,7 +153,7 @@ type Docs struct {
 // Docs merges the documentation of a value's schemas: the first title,
 // description and link found (a property's own before its $ref's), every
 // enum value and type of the alternatives.
-func (x *Index) Docs(schemas []*jsonschema.Schema) Docs {
+func (x *Index) Docs(schemas []*Schema) Docs {
 	var d Docs
 	enumSeen := map[string]bool{}
 	typeSeen := map[string]bool{}
@@ -172,42 +165,33 @@ func (x *Index) Docs(schemas []*jsonschema.Schema) Docs {
 	}
 	for _, c := range schemas {
 		for _, s := range Expand(c) {
-			raw := x.rawAt(s.Location)
 			if d.Title == "" {
 				d.Title = s.Title
 			}
 			if d.Description == "" {
-				if md, ok := raw["markdownDescription"].(string); ok && md != "" {
-					d.Description = md
-				} else {
-					d.Description = s.Description
-				}
+				d.Description = s.Description
 			}
 			if d.DocsURL == "" {
-				d.DocsURL, _ = raw["x-docs"].(string)
+				d.DocsURL = s.DocsURL
 			}
-			if !d.HasDefault && s.Default != nil {
-				d.HasDefault, d.Default = true, jsonText(*s.Default)
+			if !d.HasDefault && s.HasDefault {
+				d.HasDefault, d.Default = true, jsonText(s.Default)
 			}
 			if len(d.Examples) == 0 {
 				for _, e := range s.Examples {
 					d.Examples = append(d.Examples, jsonText(e))
 				}
 			}
-			if s.Enum != nil {
-				for _, v := range s.Enum.Values {
-					addEnum(v)
-				}
+			for _, v := range s.Enum {
+				addEnum(v)
 			}
-			if s.Const != nil {
-				addEnum(*s.Const)
+			if s.HasConst {
+				addEnum(s.Const)
 			}
-			if s.Types != nil {
-				for _, t := range s.Types.ToStrings() {
-					if !typeSeen[t] {
-						typeSeen[t] = true
-						d.Types = append(d.Types, t)
-					}
+			for _, t := range s.Types {
+				if !typeSeen[t] {
+					typeSeen[t] = true
+					d.Types = append(d.Types, t)
 				}
 			}
 			d.Deprecated = d.Deprecated || s.Deprecated
@@ -247,40 +231,6 @@ func (d Docs) Markdown(key string) string {
 		fmt.Fprintf(&b, "[Prefect docs](%s)\n", d.DocsURL)
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// rawAt returns the raw JSON object at a schema location
-// ("<url>#/json/pointer").
-func (x *Index) rawAt(loc string) map[string]any {
-	_, frag, ok := strings.Cut(loc, "#")
-	if !ok {
-		m, _ := x.raw.(map[string]any)
-		return m
-	}
-	if f, err := url.PathUnescape(frag); err == nil {
-		frag = f
-	}
-	cur := x.raw
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-		if tok == "" {
-			continue
-		}
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch c := cur.(type) {
-		case map[string]any:
-			cur = c[tok]
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil
-			}
-			cur = c[i]
-		default:
-			return nil
-		}
-	}
-	m, _ := cur.(map[string]any)
-	return m
 }
 
 func jsonText(v any) string {

@@ -1,11 +1,8 @@
 package schemanav
 
 import (
-	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 const testSchema = `{
@@ -28,19 +25,64 @@ const testSchema = `{
 
 func index(t *testing.T) *Index {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader([]byte(testSchema)))
+	doc, err := Load([]byte(testSchema))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("mem://s.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	root, err := c.Compile("mem://s.json")
+	return NewIndex(doc)
+}
+
+func TestLoad(t *testing.T) {
+	doc, err := Load([]byte(`{
+  "type": ["object", "null"],
+  "required": ["a"],
+  "properties": {
+    "a": {"$ref": "#/$defs/n"},
+    "b": {"type": "string", "pattern": "^x", "minLength": 1, "x-docs": "https://d"},
+    "c": {"format": "date"},
+    "d": {"$ref": "other.json#/x"},
+    "e~/f": true,
+    "g": {"items": [{"type": "string"}]},
+    "h": {"$ref": "#"}
+  },
+  "additionalProperties": false,
+  "$defs": {"n": {"type": "integer", "minimum": 1, "exclusiveMaximum": 2.5, "enum": [1, 2], "default": 1, "examples": [2]}}
+}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewIndex(root, []byte(testSchema))
+	root := doc.Lookup("")
+	if strings.Join(root.Types, ",") != "object,null" || strings.Join(root.Required, ",") != "a" || root.Opaque {
+		t.Fatalf("root: %+v", root)
+	}
+	n := doc.Lookup("/$defs/n")
+	if root.Properties["a"].Ref != n || n.Minimum.RatString() != "1" || n.ExclusiveMaximum.RatString() != "5/2" || !n.HasEnum || len(n.Enum) != 2 || !n.HasDefault || len(n.Examples) != 1 {
+		t.Errorf("$defs/n through $ref: %+v", n)
+	}
+	b := root.Properties["b"]
+	if b.Pattern == nil || !b.Pattern.MatchString("xy") || *b.MinLength != 1 || b.DocsURL != "https://d" || b.Opaque {
+		t.Errorf("b: %+v", b)
+	}
+	for _, name := range []string{"c", "d", "g"} {
+		if !root.Properties[name].Opaque {
+			t.Errorf("%s is not opaque", name)
+		}
+	}
+	if e := doc.Lookup("/properties/e~0~1f"); e == nil || e.Bool == nil || !*e.Bool || root.Properties["e~/f"] != e {
+		t.Errorf("e~/f: %+v", e)
+	}
+	if root.Properties["h"].Ref != root {
+		t.Error("# does not resolve to the root")
+	}
+	if ap := root.AdditionalProperties; ap == nil || ap.Bool == nil || *ap.Bool {
+		t.Errorf("additionalProperties: %+v", ap)
+	}
+	if _, err := Load([]byte(`[1]`)); err == nil {
+		t.Error("an array loaded as a schema")
+	}
+	if _, err := Load([]byte(`{`)); err == nil {
+		t.Error("broken JSON loaded")
+	}
 }
 
 func TestAtAndProperties(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 	"github.com/prefect-lsp/prefect-lsp/schema"
@@ -42,30 +43,28 @@ func schemaFindings(p *analysis.Pass) []schemaFinding {
 		if root == nil || !p.Doc.Loadable || root.Resolve().Kind != yamlsyntax.MappingNode {
 			return []schemaFinding(nil)
 		}
-		// Conforming values are recognised on the light schemas; the
+		// Conforming values are recognised on schema.Index(); the
 		// compiled schema is needed only to explain a violation.
-		lp := lightPrefectSchema()
-		if lp == nil {
-			return []schemaFinding(nil)
-		}
+		idx := schema.Index()
+		dep := idx.Lookup("/$defs/deployment")
 		var errs []*jsonschema.ValidationError
 		depsPair, hasDeps := root.Get("deployments")
-		if hasDeps && lp.deployment != nil && depsPair.Value.Resolve().Kind == yamlsyntax.SequenceNode {
+		if hasDeps && dep != nil && depsPair.Value.Resolve().Kind == yamlsyntax.SequenceNode {
 			// Validate the top level with an empty list, then each item,
 			// reusing verdicts of unchanged parts.
-			topErrs, ok := cachedTopLevelLeaves(p, lp, root)
+			topErrs, ok := cachedTopLevelLeaves(p, idx.Root(), root)
 			if !ok {
 				return []schemaFinding(nil)
 			}
 			errs = append(errs, topErrs...)
 			for i, item := range depsPair.Value.Items() {
-				leaves, ok := cachedDeploymentLeaves(p, lp, item, []string{"deployments", strconv.Itoa(i)})
+				leaves, ok := cachedDeploymentLeaves(p, dep, item, []string{"deployments", strconv.Itoa(i)})
 				if !ok {
 					return []schemaFinding(nil)
 				}
 				errs = append(errs, leaves...)
 			}
-		} else if quickCheck(lp.root, root, 0) != conforms {
+		} else if quickCheck(idx.Root(), root, 0) != conforms {
 			sch, err := schema.Compile()
 			if err != nil {
 				return []schemaFinding(nil)
@@ -122,7 +121,7 @@ var deploymentVerdicts = struct {
 
 const maxCachedVerdicts = 50_000
 
-func cachedDeploymentLeaves(p *analysis.Pass, lp *lightPrefect, item *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
+func cachedDeploymentLeaves(p *analysis.Pass, dep *schemanav.Schema, item *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
 	r := item.Resolve()
 	if r == nil || r.Kind != yamlsyntax.MappingNode {
 		sch, err := schema.CompileDeployment()
@@ -139,7 +138,7 @@ func cachedDeploymentLeaves(p *analysis.Pass, lp *lightPrefect, item *yamlsyntax
 	var unknown []string
 	for _, pr := range r.Pairs() {
 		name := pr.KeyText()
-		ls, ok := lp.deploymentProperty(name)
+		ls, ok := dep.Properties[name]
 		if !ok {
 			unknown = append(unknown, name)
 			continue
@@ -149,7 +148,7 @@ func cachedDeploymentLeaves(p *analysis.Pass, lp *lightPrefect, item *yamlsyntax
 		}
 		ps, ok := schema.DeploymentProperty(name)
 		if !ok {
-			return nil, false // the light and compiled schemas disagree (a test holds them together)
+			return nil, false // the index and the compilation disagree (schema.TestIndexMirrorsCompiled holds them together)
 		}
 		leaves, ok := cachedLeaves(p, ps, "p:"+name+"\x00", pr.Value, append(append([]string{}, prefix...), name))
 		if !ok {
@@ -171,7 +170,7 @@ func cachedDeploymentLeaves(p *analysis.Pass, lp *lightPrefect, item *yamlsyntax
 // for the same schema (named by family) and the same source texts, and
 // returns the errors with instance locations under prefix.
 func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node *yamlsyntax.Node, prefix []string) ([]*jsonschema.ValidationError, bool) {
-	if surelyConforms(lightOf(sch), node) {
+	if surelyConforms(schema.Navigable(sch), node) {
 		return nil, true
 	}
 	if r := node.Resolve(); r != nil && r.Kind == yamlsyntax.SequenceNode {
@@ -228,9 +227,9 @@ func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node 
 // asking jsonschema: a schema that admits any value of its type (a
 // deployment's name, description or parameters), or a value quickCheck
 // decides (most values).
-func surelyConforms(sch *lightSchema, node *yamlsyntax.Node) bool {
+func surelyConforms(sch *schemanav.Schema, node *yamlsyntax.Node) bool {
 	if sch == nil {
-		return false // no light schema: ask jsonschema
+		return false // not a schema of the index: ask jsonschema
 	}
 	if jt := jsonType(node); jt != "" && acceptsAny(sch, jt) {
 		return true
@@ -266,7 +265,7 @@ func jsonType(n *yamlsyntax.Node) string {
 }
 
 type anyKey struct {
-	s  *lightSchema
+	s  *schemanav.Schema
 	jt string
 }
 
@@ -275,7 +274,7 @@ var anySchemas sync.Map // anyKey → bool
 // acceptsAny reports whether every value of JSON type jt is valid against
 // s: its type admits jt and nothing else constrains such values. It is
 // conservative: anything it does not understand counts as a constraint.
-func acceptsAny(s *lightSchema, jt string) bool {
+func acceptsAny(s *schemanav.Schema, jt string) bool {
 	k := anyKey{s, jt}
 	if v, ok := anySchemas.Load(k); ok {
 		return v.(bool)
@@ -289,45 +288,45 @@ func typeAdmits(types []string, jt string) bool {
 	return slices.Contains(types, jt) || (jt == "integer" && slices.Contains(types, "number"))
 }
 
-func acceptsAnyValue(s *lightSchema, jt string, depth int) bool {
+func acceptsAnyValue(s *schemanav.Schema, jt string, depth int) bool {
 	if s == nil || depth > 16 {
 		return false
 	}
-	if s.boolean != nil {
-		return *s.boolean
+	if s.Bool != nil {
+		return *s.Bool
 	}
-	if s.opaque {
+	if s.Opaque {
 		return false
 	}
-	if s.types != nil && !typeAdmits(s.types, jt) {
+	if s.Types != nil && !typeAdmits(s.Types, jt) {
 		return false
 	}
-	if s.hasEnum || s.hasConst || s.not != nil || len(s.allOf) > 0 || len(s.oneOf) > 0 || s.ifS != nil {
+	if s.HasEnum || s.HasConst || s.Not != nil || len(s.AllOf) > 0 || len(s.OneOf) > 0 || s.If != nil {
 		return false
 	}
 	switch jt {
 	case "string":
-		if s.pattern != nil || s.minLength != nil || s.maxLength != nil {
+		if s.Pattern != nil || s.MinLength != nil || s.MaxLength != nil {
 			return false
 		}
 	case "object":
-		if len(s.properties) > 0 || s.additional != nil || len(s.required) > 0 || s.minProperties != nil || s.maxProperties != nil {
+		if len(s.Properties) > 0 || s.AdditionalProperties != nil || len(s.Required) > 0 || s.MinProperties != nil || s.MaxProperties != nil {
 			return false
 		}
 	case "array":
-		if s.items != nil || s.minItems != nil || s.maxItems != nil {
+		if s.Items != nil || s.MinItems != nil || s.MaxItems != nil {
 			return false
 		}
 	case "integer", "number":
-		if s.minimum != nil || s.maximum != nil || s.exclusiveMinimum != nil || s.exclusiveMax != nil {
+		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil {
 			return false
 		}
 	}
-	if s.ref != nil && !acceptsAnyValue(s.ref, jt, depth+1) {
+	if s.Ref != nil && !acceptsAnyValue(s.Ref, jt, depth+1) {
 		return false
 	}
-	if len(s.anyOf) > 0 {
-		for _, b := range s.anyOf {
+	if len(s.AnyOf) > 0 {
+		for _, b := range s.AnyOf {
 			if acceptsAnyValue(b, jt, depth+1) {
 				return true
 			}
@@ -378,8 +377,8 @@ func arrayItems(s *jsonschema.Schema) (*jsonschema.Schema, bool) {
 // cachedTopLevelLeaves validates everything but the deployments' items:
 // the top-level keys, with "deployments" given as an empty list. The
 // verdict is reused while those keys' texts do not change.
-func cachedTopLevelLeaves(p *analysis.Pass, lp *lightPrefect, root *yamlsyntax.Node) ([]*jsonschema.ValidationError, bool) {
-	if quickCheckTopLevel(lp.root, root) {
+func cachedTopLevelLeaves(p *analysis.Pass, topSchema *schemanav.Schema, root *yamlsyntax.Node) ([]*jsonschema.ValidationError, bool) {
+	if quickCheckTopLevel(topSchema, root) {
 		return nil, true
 	}
 	sch, err := schema.Compile()

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"unicode/utf8"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
@@ -21,26 +22,27 @@ const (
 // $ref, not, allOf, anyOf, oneOf, if/then/else, properties,
 // additionalProperties, required, min/maxProperties, items, min/maxItems,
 // min/maxLength, pattern, minimum/maximum and their exclusive forms),
-// whether the YAML value conforms, walking the nodes directly. Most values
+// whether the YAML value conforms, walking the nodes directly, on the
+// schemas of schema.Index() (built without compiling anything). Most values
 // in a prefect.yaml conform, and for them no JSON value is built and
-// jsonschema is not called; a value that violates the schema, or meets a
-// keyword this does not model, is validated by jsonschema, whose errors
-// make the messages. TestQuickCheckAgreesWithJSONSchema holds the two
-// together.
-func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
+// jsonschema is neither compiled nor called; a value that violates the
+// schema, or meets a keyword this does not model (Opaque), is validated by
+// jsonschema, whose errors make the messages.
+// TestQuickCheckAgreesWithJSONSchema holds the two together.
+func quickCheck(s *schemanav.Schema, n *yamlsyntax.Node, depth int) verdict {
 	if s == nil {
 		return conforms
 	}
 	if depth > 64 {
 		return undecided
 	}
-	if s.boolean != nil {
-		if *s.boolean {
+	if s.Bool != nil {
+		if *s.Bool {
 			return conforms
 		}
 		return violates
 	}
-	if s.opaque {
+	if s.Opaque {
 		return undecided
 	}
 	r := n.Resolve()
@@ -64,15 +66,15 @@ func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 		}
 		return false
 	}
-	if s.types != nil && !typeAdmits(s.types, jt) {
+	if s.Types != nil && !typeAdmits(s.Types, jt) {
 		return violates
 	}
-	if s.hasConst && add(equalJSON(r, jt, scalar, s.constant)) {
+	if s.HasConst && add(equalJSON(r, jt, scalar, s.Const)) {
 		return violates
 	}
-	if s.hasEnum {
+	if s.HasEnum {
 		e := violates
-		for _, want := range s.enum {
+		for _, want := range s.Enum {
 			switch equalJSON(r, jt, scalar, want) {
 			case conforms:
 				e = conforms
@@ -89,25 +91,25 @@ func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 			return violates
 		}
 	}
-	if s.ref != nil && add(quickCheck(s.ref, r, depth+1)) {
+	if s.Ref != nil && add(quickCheck(s.Ref, r, depth+1)) {
 		return violates
 	}
-	if s.not != nil {
-		switch quickCheck(s.not, r, depth+1) {
+	if s.Not != nil {
+		switch quickCheck(s.Not, r, depth+1) {
 		case conforms:
 			return violates
 		case undecided:
 			out = undecided
 		}
 	}
-	for _, sub := range s.allOf {
+	for _, sub := range s.AllOf {
 		if add(quickCheck(sub, r, depth+1)) {
 			return violates
 		}
 	}
-	if len(s.anyOf) > 0 {
+	if len(s.AnyOf) > 0 {
 		a := violates
-		for _, sub := range s.anyOf {
+		for _, sub := range s.AnyOf {
 			v := quickCheck(sub, r, depth+1)
 			if v == conforms {
 				a = conforms
@@ -121,9 +123,9 @@ func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 			return violates
 		}
 	}
-	if len(s.oneOf) > 0 {
+	if len(s.OneOf) > 0 {
 		matched, unsure := 0, false
-		for _, sub := range s.oneOf {
+		for _, sub := range s.OneOf {
 			switch quickCheck(sub, r, depth+1) {
 			case conforms:
 				matched++
@@ -138,14 +140,14 @@ func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 			return violates
 		}
 	}
-	if s.ifS != nil {
-		switch quickCheck(s.ifS, r, depth+1) {
+	if s.If != nil {
+		switch quickCheck(s.If, r, depth+1) {
 		case conforms:
-			if add(quickCheck(s.thenS, r, depth+1)) {
+			if add(quickCheck(s.Then, r, depth+1)) {
 				return violates
 			}
 		case violates:
-			if add(quickCheck(s.elseS, r, depth+1)) {
+			if add(quickCheck(s.Else, r, depth+1)) {
 				return violates
 			}
 		default:
@@ -155,32 +157,32 @@ func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 	switch jt {
 	case "string":
 		str, _ := scalar.(string)
-		if s.minLength != nil || s.maxLength != nil {
+		if s.MinLength != nil || s.MaxLength != nil {
 			l := utf8.RuneCountInString(str)
-			if (s.minLength != nil && l < *s.minLength) || (s.maxLength != nil && l > *s.maxLength) {
+			if (s.MinLength != nil && l < *s.MinLength) || (s.MaxLength != nil && l > *s.MaxLength) {
 				return violates
 			}
 		}
-		if s.pattern != nil && !s.pattern.MatchString(str) {
+		if s.Pattern != nil && !s.Pattern.MatchString(str) {
 			return violates
 		}
 	case "integer", "number":
-		if s.minimum != nil || s.maximum != nil || s.exclusiveMinimum != nil || s.exclusiveMax != nil {
+		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil {
 			x, ok := ratOf(scalar)
 			if !ok {
 				return undecided
 			}
-			if (s.minimum != nil && x.Cmp(s.minimum) < 0) || (s.maximum != nil && x.Cmp(s.maximum) > 0) ||
-				(s.exclusiveMinimum != nil && x.Cmp(s.exclusiveMinimum) <= 0) || (s.exclusiveMax != nil && x.Cmp(s.exclusiveMax) >= 0) {
+			if (s.Minimum != nil && x.Cmp(s.Minimum) < 0) || (s.Maximum != nil && x.Cmp(s.Maximum) > 0) ||
+				(s.ExclusiveMinimum != nil && x.Cmp(s.ExclusiveMinimum) <= 0) || (s.ExclusiveMaximum != nil && x.Cmp(s.ExclusiveMaximum) >= 0) {
 				return violates
 			}
 		}
 	case "object":
 		pairs := r.Pairs()
-		if (s.minProperties != nil && len(pairs) < *s.minProperties) || (s.maxProperties != nil && len(pairs) > *s.maxProperties) {
+		if (s.MinProperties != nil && len(pairs) < *s.MinProperties) || (s.MaxProperties != nil && len(pairs) > *s.MaxProperties) {
 			return violates
 		}
-		for _, name := range s.required {
+		for _, name := range s.Required {
 			if _, ok := r.Get(name); !ok {
 				return violates
 			}
@@ -192,12 +194,12 @@ func quickCheck(s *lightSchema, n *yamlsyntax.Node, depth int) verdict {
 		}
 	case "array":
 		items := r.Content
-		if (s.minItems != nil && len(items) < *s.minItems) || (s.maxItems != nil && len(items) > *s.maxItems) {
+		if (s.MinItems != nil && len(items) < *s.MinItems) || (s.MaxItems != nil && len(items) > *s.MaxItems) {
 			return violates
 		}
-		if s.items != nil {
+		if s.Items != nil {
 			for _, it := range items {
-				if add(quickCheck(s.items, it, depth+1)) {
+				if add(quickCheck(s.Items, it, depth+1)) {
 					return violates
 				}
 			}
@@ -296,12 +298,12 @@ func ratOf(v any) (*big.Rat, bool) {
 // quickCheckTopLevel reports whether the document's top level, with
 // "deployments" taken as an empty list (the deployments are checked one by
 // one), surely conforms to the root schema, an object of known properties.
-func quickCheckTopLevel(s *lightSchema, root *yamlsyntax.Node) bool {
-	if s == nil || s.boolean != nil || s.opaque || s.ref != nil || s.not != nil || len(s.allOf) > 0 || len(s.anyOf) > 0 || len(s.oneOf) > 0 ||
-		s.ifS != nil || s.hasEnum || s.hasConst || len(s.required) > 0 || s.minProperties != nil || s.maxProperties != nil {
+func quickCheckTopLevel(s *schemanav.Schema, root *yamlsyntax.Node) bool {
+	if s == nil || s.Bool != nil || s.Opaque || s.Ref != nil || s.Not != nil || len(s.AllOf) > 0 || len(s.AnyOf) > 0 || len(s.OneOf) > 0 ||
+		s.If != nil || s.HasEnum || s.HasConst || len(s.Required) > 0 || s.MinProperties != nil || s.MaxProperties != nil {
 		return false
 	}
-	if s.types != nil && !typeAdmits(s.types, "object") {
+	if s.Types != nil && !typeAdmits(s.Types, "object") {
 		return false
 	}
 	empty := &yamlsyntax.Node{Kind: yamlsyntax.SequenceNode, Tag: yamlsyntax.TagSeq}
@@ -320,10 +322,10 @@ func quickCheckTopLevel(s *lightSchema, root *yamlsyntax.Node) bool {
 
 // propertyVerdict checks one property of an object against properties or,
 // for names not listed, additionalProperties.
-func propertyVerdict(s *lightSchema, name string, value *yamlsyntax.Node, depth int) verdict {
-	if ps, ok := s.properties[name]; ok {
+func propertyVerdict(s *schemanav.Schema, name string, value *yamlsyntax.Node, depth int) verdict {
+	if ps, ok := s.Properties[name]; ok {
 		return quickCheck(ps, value, depth)
 	}
 	// An absent additionalProperties (nil) admits anything.
-	return quickCheck(s.additional, value, depth)
+	return quickCheck(s.AdditionalProperties, value, depth)
 }

@@ -7,8 +7,10 @@ import (
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
+	"github.com/prefect-lsp/prefect-lsp/schema"
 )
 
 var YAMLSyntax = &analysis.Rule{
@@ -339,7 +341,7 @@ Write the value in its canonical form (` + "`false`, `90`" + `) or add
 				return
 			}
 			why := yaml11Surprise(n)
-			if why == "" || !surprisingAt(lightPrefectSchema(), path, n) {
+			if why == "" || !surprisingAt(schema.Index(), path, n) {
 				return
 			}
 			raw := p.Src.Slice(n.Span)
@@ -360,11 +362,11 @@ Write the value in its canonical form (` + "`false`, `90`" + `) or add
 // value means what it reads as; where it must be a string, string-expected
 // reports it already. Values the schema leaves open (parameters, job
 // variables, env) are the ones to warn about.
-func surprisingAt(lp *lightPrefect, path []string, n *yamlsyntax.Node) bool {
-	if lp == nil || len(path) == 0 {
+func surprisingAt(idx *schemanav.Index, path []string, n *yamlsyntax.Node) bool {
+	if idx == nil || len(path) == 0 {
 		return true
 	}
-	schemas := lp.at(path)
+	schemas := idx.At(path)
 	if len(schemas) == 0 {
 		return true
 	}
@@ -375,17 +377,17 @@ func surprisingAt(lp *lightPrefect, path []string, n *yamlsyntax.Node) bool {
 	var types []string
 	freeText := false // an alternative takes any string, not just a pattern
 	for _, s := range schemas {
-		if s.opaque {
+		if s.Opaque {
 			return true
 		}
-		if s.types == nil {
-			if s.ref != nil || len(s.anyOf) > 0 || len(s.oneOf) > 0 || len(s.allOf) > 0 || s.ifS != nil {
+		if s.Types == nil {
+			if s.Ref != nil || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || len(s.AllOf) > 0 || s.If != nil {
 				continue // a combination: its expanded parts are in the list too
 			}
 			return true // an alternative takes any type
 		}
-		types = append(types, s.types...)
-		if slices.Contains(s.types, "string") && s.pattern == nil && !s.hasEnum && !s.hasConst {
+		types = append(types, s.Types...)
+		if slices.Contains(s.Types, "string") && s.Pattern == nil && !s.HasEnum && !s.HasConst {
 			freeText = true
 		}
 	}
