@@ -8,8 +8,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -212,11 +214,31 @@ func (c *Config) Merge(s *Settings) *Config {
 	if s.PrefectVersion != "" {
 		out.PrefectVersion = s.PrefectVersion
 	}
-	if s.Server != "" {
-		out.Server = s.Server
+	if sv := s.server(); sv != ServerUnknown {
+		out.Server = sv
 	}
 	out.Files = append(append([]string{}, c.Files...), s.Files...)
 	return &out
+}
+
+// server reads the editor's server setting. "unknown", which editors send
+// by default, and anything unrecognised leave the project's choice alone.
+func (s *Settings) server() Server {
+	switch strings.ToLower(string(s.Server)) {
+	case "cloud", "prefect-cloud":
+		return ServerCloud
+	case "self-hosted", "selfhosted", "oss", "server":
+		return ServerSelfHosted
+	}
+	return ServerUnknown
+}
+
+// Equivalent reports whether layering s or o on a configuration gives the
+// same result (an empty list or map is no setting at all, and "unknown" is
+// no server).
+func (s *Settings) Equivalent(o *Settings) bool {
+	return slices.Equal(s.Files, o.Files) && maps.Equal(s.Rules, o.Rules) && maps.Equal(s.WorkPools, o.WorkPools) &&
+		s.PrefectVersion == o.PrefectVersion && s.server() == o.server()
 }
 
 func mergeMap(a, b map[string]string) map[string]string {
