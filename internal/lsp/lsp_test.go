@@ -537,13 +537,17 @@ func TestApplySettingsReportsChanges(t *testing.T) {
 	}{
 		{"", `null`, false},
 		{"", ``, false},
-		{"", `{}`, true}, // the first settings of a scope
 		{"", `{}`, false},
+		// What VS Code sends by default: the defaults, spelt out.
+		{"", `{"files": [], "rules": {}, "workPools": {}, "prefectVersion": "", "server": "unknown", "trace": {"server": "off"}}`, false},
 		{"", `{"prefect-lsp": {}}`, false},
 		{"", `{"rules": {"yaml11-scalar": "off"}}`, true},
 		{"", `{"rules": {"yaml11-scalar": "off"}}`, false},
-		{"/w", `{"rules": {"yaml11-scalar": "off"}}`, true},
+		{"/w", `{"rules": {"yaml11-scalar": "off"}}`, false}, // the same as the global settings it replaces
+		{"/w", `{"rules": {}}`, true},
 		{"", `{"rules": {}}`, true},
+		{"", `{"server": "cloud"}`, true},
+		{"", `{"server": "prefect-cloud"}`, false},
 		{"", `[1, 2]`, false}, // malformed: ignored
 	}
 	for i, st := range steps {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -511,9 +510,14 @@ func (s *server) applySettings(scope string, raw []byte) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// What documents of this scope were analysed with: the scope's own
+	// settings, else the global ones (settingsFor), else none.
 	old, had := s.settings[scope]
+	if !had {
+		old = s.settings[""]
+	}
 	s.settings[scope] = st
-	return !had || !reflect.DeepEqual(old, st)
+	return !old.Settings.Equivalent(&st.Settings)
 }
 
 func (s *server) Shutdown(ctx context.Context) error {

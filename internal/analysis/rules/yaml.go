@@ -336,12 +336,13 @@ parameters:
 Write the value in its canonical form (` + "`false`, `90`" + `) or add
 ` + "`# prefect-lsp: ignore[yaml11-scalar]`" + `.`,
 	Run: func(p *analysis.Pass) {
+		idx := schema.Index()
 		walkScalarPaths(p.Doc.Root, nil, func(n *yamlsyntax.Node, path []string) {
 			if n.Style != yamlsyntax.Plain {
 				return
 			}
 			why := yaml11Surprise(n)
-			if why == "" || !surprisingAt(schema.Index(), path, n) {
+			if why == "" || !surprisingAt(idx, path, n) {
 				return
 			}
 			raw := p.Src.Slice(n.Span)
