@@ -13,6 +13,68 @@ import (
 // decoding JSON.
 func generatedPrefect() *schemanav.Document {
 	s := make([]schemanav.Schema, 432)
+	generatedPrefect0(s)
+	generatedPrefect1(s)
+	generatedPrefect2(s)
+	generatedPrefect3(s)
+	generatedPrefect4(s)
+	generatedPrefect5(s)
+	generatedPrefect6(s)
+	generatedPrefect7(s)
+	generatedPrefect8(s)
+	generatedPrefect9(s)
+	generatedPrefect10(s)
+	generatedPrefect11(s)
+	generatedPrefect12(s)
+	generatedPrefect13(s)
+	generatedPrefect14(s)
+	generatedPrefect15(s)
+	generatedPrefect16(s)
+	generatedPrefect17(s)
+	generatedPrefect18(s)
+	generatedPrefect19(s)
+	generatedPrefect20(s)
+	generatedPrefect21(s)
+	generatedPrefect22(s)
+	generatedPrefect23(s)
+	generatedPrefect24(s)
+	generatedPrefect25(s)
+	generatedPrefect26(s)
+	generatedPrefect27(s)
+	generatedPrefect28(s)
+	generatedPrefect29(s)
+	generatedPrefect30(s)
+	generatedPrefect31(s)
+	generatedPrefect32(s)
+	generatedPrefect33(s)
+	generatedPrefect34(s)
+	generatedPrefect35(s)
+	generatedPrefect36(s)
+	generatedPrefect37(s)
+	generatedPrefect38(s)
+	generatedPrefect39(s)
+	generatedPrefect40(s)
+	generatedPrefect41(s)
+	generatedPrefect42(s)
+	generatedPrefect43(s)
+	generatedPrefect44(s)
+	generatedPrefect45(s)
+	generatedPrefect46(s)
+	generatedPrefect47(s)
+	generatedPrefect48(s)
+	generatedPrefect49(s)
+	generatedPrefect50(s)
+	generatedPrefect51(s)
+	generatedPrefect52(s)
+	generatedPrefect53(s)
+	all := make([]*schemanav.Schema, len(s))
+	for i := range s {
+		all[i] = &s[i]
+	}
+	return schemanav.NewDocument(all)
+}
+
+func generatedPrefect0(s []schemanav.Schema) {
 	s[0] = schemanav.Schema{Pointer: "",
 		Types:                []string{"object"},
 		AdditionalProperties: &s[405],
@@ -50,6 +112,9 @@ func generatedPrefect() *schemanav.Document {
 		Types:   []string{"integer"},
 		Minimum: schemanav.RatOf("60"),
 		Maximum: schemanav.RatOf("86400")}
+}
+
+func generatedPrefect1(s []schemanav.Schema) {
 	s[8] = schemanav.Schema{Pointer: "/$defs/concurrencyLimit/properties/grace_period_seconds/anyOf/1",
 		Types: []string{"null"}}
 	s[9] = schemanav.Schema{Pointer: "/$defs/concurrencyLimit/properties/limit",
@@ -81,6 +146,9 @@ func generatedPrefect() *schemanav.Document {
 		Ref: &s[252]}
 	s[15] = schemanav.Schema{Pointer: "/$defs/deployment/properties/build/anyOf/1",
 		Ref: &s[252]}
+}
+
+func generatedPrefect2(s []schemanav.Schema) {
 	s[16] = schemanav.Schema{Pointer: "/$defs/deployment/properties/build/anyOf/2",
 		Types: []string{"null"}}
 	s[17] = schemanav.Schema{Pointer: "/$defs/deployment/properties/concurrency_limit",
@@ -108,6 +176,9 @@ func generatedPrefect() *schemanav.Document {
 		Types: []string{"string"}}
 	s[23] = schemanav.Schema{Pointer: "/$defs/deployment/properties/description/anyOf/1",
 		Types: []string{"null"}}
+}
+
+func generatedPrefect3(s []schemanav.Schema) {
 	s[24] = schemanav.Schema{Pointer: "/$defs/deployment/properties/enforce_parameter_schema",
 		AnyOf:       []*schemanav.Schema{&s[25], &s[26], &s[27]},
 		Title:       "Enforce parameter schema",
@@ -139,6 +210,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/deployments",
 		HasDefault:  true, Default: nil,
 		Examples: []any{"etl"}}
+}
+
+func generatedPrefect4(s []schemanav.Schema) {
 	s[32] = schemanav.Schema{Pointer: "/$defs/deployment/properties/flow_name/anyOf/0",
 		Types: []string{"string"}}
 	s[33] = schemanav.Schema{Pointer: "/$defs/deployment/properties/flow_name/anyOf/1",
@@ -170,6 +244,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{true}}
 	s[39] = schemanav.Schema{Pointer: "/$defs/deployment/properties/paused/anyOf/0",
 		Types: []string{"boolean"}}
+}
+
+func generatedPrefect5(s []schemanav.Schema) {
 	s[40] = schemanav.Schema{Pointer: "/$defs/deployment/properties/paused/anyOf/1",
 		Ref: &s[158]}
 	s[41] = schemanav.Schema{Pointer: "/$defs/deployment/properties/paused/anyOf/2",
@@ -197,6 +274,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/how-to-guides/deployments/prefect-yaml",
 		HasDefault:  true, Default: nil,
 		Examples: []any{[]any{map[string]any{"prefect_docker.deployments.steps.push_docker_image": map[string]any{"image_name": "{{ build-image.image_name }}", "tag": "{{ build-image.tag }}"}}}}}
+}
+
+func generatedPrefect6(s []schemanav.Schema) {
 	s[48] = schemanav.Schema{Pointer: "/$defs/deployment/properties/push/anyOf/0",
 		Types: []string{"array"},
 		Items: &s[49]}
@@ -224,6 +304,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/schedules",
 		HasDefault:  true, Default: nil,
 		Examples: []any{[]any{map[string]any{"cron": "0 9 * * MON-FRI", "timezone": "America/New_York"}, map[string]any{"interval": json.Number("3600")}}}}
+}
+
+func generatedPrefect7(s []schemanav.Schema) {
 	s[56] = schemanav.Schema{Pointer: "/$defs/deployment/properties/schedules/anyOf/0",
 		Types: []string{"array"},
 		Items: &s[57]}
@@ -252,6 +335,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/deployments",
 		HasDefault:  true, Default: []any{},
 		Examples: []any{[]any{"etl", "prod"}}}
+}
+
+func generatedPrefect8(s []schemanav.Schema) {
 	s[64] = schemanav.Schema{Pointer: "/$defs/deployment/properties/tags/anyOf/0",
 		Types: []string{"array"},
 		Items: &s[65]}
@@ -275,6 +361,9 @@ func generatedPrefect() *schemanav.Document {
 		Ref: &s[256]}
 	s[71] = schemanav.Schema{Pointer: "/$defs/deployment/properties/triggers/anyOf/1",
 		Types: []string{"null"}}
+}
+
+func generatedPrefect9(s []schemanav.Schema) {
 	s[72] = schemanav.Schema{Pointer: "/$defs/deployment/properties/version",
 		AnyOf:       []*schemanav.Schema{&s[73], &s[74]},
 		Title:       "Version",
@@ -306,6 +395,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/work-pools",
 		HasDefault:  true, Default: nil,
 		Examples: []any{map[string]any{"job_variables": map[string]any{"image": "{{ build-image.image }}"}, "name": "my-k8s-pool", "work_queue_name": "default"}}}
+}
+
+func generatedPrefect10(s []schemanav.Schema) {
 	s[80] = schemanav.Schema{Pointer: "/$defs/deployment/properties/work_pool/anyOf/0",
 		Ref: &s[396]}
 	s[81] = schemanav.Schema{Pointer: "/$defs/deployment/properties/work_pool/anyOf/1",
@@ -328,6 +420,9 @@ func generatedPrefect() *schemanav.Document {
 	s[87] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/0/if/anyOf/1",
 		Properties: map[string]*schemanav.Schema{"type": &s[88]},
 		Required:   []string{"type"}}
+}
+
+func generatedPrefect11(s []schemanav.Schema) {
 	s[88] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/0/if/anyOf/1/properties/type",
 		HasConst: true, Const: "event"}
 	s[89] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/0/then",
@@ -363,6 +458,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: []any{},
 		Examples: []any{[]any{"prefect.resource.id"}}}
+}
+
+func generatedPrefect12(s []schemanav.Schema) {
 	s[96] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/0/then/properties/for_each/items",
 		Types: []string{"string"}}
 	s[97] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/0/then/properties/match",
@@ -400,6 +498,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: json.Number("1"),
 		Examples: []any{json.Number("3")}}
+}
+
+func generatedPrefect13(s []schemanav.Schema) {
 	s[104] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/0/then/properties/type",
 		HasEnum: true, Enum: []any{"event", "metric", "compound", "sequence"},
 		Title:       "Trigger type",
@@ -431,6 +532,9 @@ func generatedPrefect() *schemanav.Document {
 		AdditionalProperties: &s[112],
 		Properties:           map[string]*schemanav.Schema{"match": &s[113], "match_related": &s[114], "metric": &s[118], "type": &s[129]},
 		Required:             []string{"metric"}}
+}
+
+func generatedPrefect14(s []schemanav.Schema) {
 	s[112] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/1/then/additionalProperties",
 		Bool: schemanav.BoolOf(false)}
 	s[113] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/1/then/properties/match",
@@ -465,6 +569,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples:             []any{map[string]any{"firing_for": json.Number("300"), "name": "duration", "operator": ">", "range": json.Number("3600"), "threshold": json.Number("600")}}}
 	s[119] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/1/then/properties/metric/additionalProperties",
 		Bool: schemanav.BoolOf(false)}
+}
+
+func generatedPrefect15(s []schemanav.Schema) {
 	s[120] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/1/then/properties/metric/properties/firing_for",
 		AnyOf:       []*schemanav.Schema{&s[121], &s[122]},
 		Title:       "Firing for",
@@ -501,6 +608,9 @@ func generatedPrefect() *schemanav.Document {
 		Minimum: schemanav.RatOf("0")}
 	s[127] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/1/then/properties/metric/properties/range/anyOf/1",
 		Types: []string{"string"}}
+}
+
+func generatedPrefect16(s []schemanav.Schema) {
 	s[128] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/1/then/properties/metric/properties/threshold",
 		Types:       []string{"number"},
 		Title:       "Metric threshold",
@@ -534,6 +644,9 @@ func generatedPrefect() *schemanav.Document {
 		Description: "How many component triggers must fire: any, all, or a number.",
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		Examples:    []any{"all", "any", json.Number("2")}}
+}
+
+func generatedPrefect17(s []schemanav.Schema) {
 	s[136] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/2/then/properties/require/anyOf/0",
 		HasEnum: true, Enum: []any{"any", "all"}}
 	s[137] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/2/then/properties/require/anyOf/1",
@@ -567,6 +680,9 @@ func generatedPrefect() *schemanav.Document {
 		Minimum: schemanav.RatOf("0")}
 	s[143] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/2/then/properties/within/anyOf/1",
 		Types: []string{"string"}}
+}
+
+func generatedPrefect18(s []schemanav.Schema) {
 	s[144] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/2/then/properties/within/anyOf/2",
 		Types: []string{"null"}}
 	s[145] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/3",
@@ -592,6 +708,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples:    []any{[]any{map[string]any{"expect": []any{"prefect.flow-run.Completed"}}}}}
 	s[151] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/3/then/properties/triggers/items",
 		Ref: &s[82]}
+}
+
+func generatedPrefect19(s []schemanav.Schema) {
 	s[152] = schemanav.Schema{Pointer: "/$defs/nestedTrigger/allOf/3/then/properties/type",
 		HasEnum: true, Enum: []any{"event", "metric", "compound", "sequence"},
 		Title:       "Trigger type",
@@ -632,6 +751,9 @@ func generatedPrefect() *schemanav.Document {
 		Properties:           map[string]*schemanav.Schema{"active": &s[173], "anchor_date": &s[177], "cron": &s[180], "day_or": &s[183], "interval": &s[187], "parameters": &s[191], "replaces": &s[192], "rrule": &s[195], "slug": &s[198], "timezone": &s[201]},
 		Title:                "Schedule",
 		Description:          "One schedule: exactly one of cron, interval or rrule, plus optional timezone, anchor_date (interval), day_or (cron), active, parameters, slug and replaces. An empty mapping means no schedule. Any other key makes Prefect reject the whole file."}
+}
+
+func generatedPrefect20(s []schemanav.Schema) {
 	s[160] = schemanav.Schema{Pointer: "/$defs/schedule/additionalProperties",
 		Bool: schemanav.BoolOf(false)}
 	s[161] = schemanav.Schema{Pointer: "/$defs/schedule/allOf/0",
@@ -649,6 +771,9 @@ func generatedPrefect() *schemanav.Document {
 	s[167] = schemanav.Schema{Pointer: "/$defs/schedule/allOf/3",
 		If:   &s[168],
 		Then: &s[169]}
+}
+
+func generatedPrefect21(s []schemanav.Schema) {
 	s[168] = schemanav.Schema{Pointer: "/$defs/schedule/allOf/3/if",
 		MinProperties: schemanav.IntOf(1)}
 	s[169] = schemanav.Schema{Pointer: "/$defs/schedule/allOf/3/then",
@@ -670,6 +795,9 @@ func generatedPrefect() *schemanav.Document {
 		Types: []string{"boolean"}}
 	s[175] = schemanav.Schema{Pointer: "/$defs/schedule/properties/active/anyOf/1",
 		Ref: &s[158]}
+}
+
+func generatedPrefect22(s []schemanav.Schema) {
 	s[176] = schemanav.Schema{Pointer: "/$defs/schedule/properties/active/anyOf/2",
 		Types: []string{"null"}}
 	s[177] = schemanav.Schema{Pointer: "/$defs/schedule/properties/anchor_date",
@@ -701,6 +829,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/schedules",
 		HasDefault:  true, Default: true,
 		Examples: []any{false}}
+}
+
+func generatedPrefect23(s []schemanav.Schema) {
 	s[184] = schemanav.Schema{Pointer: "/$defs/schedule/properties/day_or/anyOf/0",
 		Types: []string{"boolean"}}
 	s[185] = schemanav.Schema{Pointer: "/$defs/schedule/properties/day_or/anyOf/1",
@@ -728,6 +859,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/schedules",
 		HasDefault:  true, Default: map[string]any{},
 		Examples: []any{map[string]any{"region": "eu"}}}
+}
+
+func generatedPrefect24(s []schemanav.Schema) {
 	s[192] = schemanav.Schema{Pointer: "/$defs/schedule/properties/replaces",
 		AnyOf:       []*schemanav.Schema{&s[193], &s[194]},
 		Title:       "Replaces",
@@ -759,6 +893,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{"weekday-mornings"}}
 	s[199] = schemanav.Schema{Pointer: "/$defs/schedule/properties/slug/anyOf/0",
 		Types: []string{"string"}}
+}
+
+func generatedPrefect25(s []schemanav.Schema) {
 	s[200] = schemanav.Schema{Pointer: "/$defs/schedule/properties/slug/anyOf/1",
 		Types: []string{"null"}}
 	s[201] = schemanav.Schema{Pointer: "/$defs/schedule/properties/timezone",
@@ -787,6 +924,9 @@ func generatedPrefect() *schemanav.Document {
 	s[207] = schemanav.Schema{Pointer: "/$defs/sla/allOf/0/then",
 		AdditionalProperties: &s[208],
 		Properties:           map[string]*schemanav.Schema{"duration": &s[209], "enabled": &s[210], "name": &s[214], "severity": &s[215]}}
+}
+
+func generatedPrefect26(s []schemanav.Schema) {
 	s[208] = schemanav.Schema{Pointer: "/$defs/sla/allOf/0/then/additionalProperties",
 		Bool: schemanav.BoolOf(false)}
 	s[209] = schemanav.Schema{Pointer: "/$defs/sla/allOf/0/then/properties/duration",
@@ -822,6 +962,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/how-to-guides/deployments/prefect-yaml",
 		HasDefault:  true, Default: "moderate",
 		Examples: []any{"high"}}
+}
+
+func generatedPrefect27(s []schemanav.Schema) {
 	s[216] = schemanav.Schema{Pointer: "/$defs/sla/allOf/1",
 		If:   &s[217],
 		Then: &s[218]}
@@ -845,6 +988,9 @@ func generatedPrefect() *schemanav.Document {
 		Ref: &s[158]}
 	s[223] = schemanav.Schema{Pointer: "/$defs/sla/allOf/1/then/properties/enabled/anyOf/2",
 		Types: []string{"null"}}
+}
+
+func generatedPrefect28(s []schemanav.Schema) {
 	s[224] = schemanav.Schema{Pointer: "/$defs/sla/allOf/1/then/properties/name",
 		Types:       []string{"string"},
 		Title:       "SLA name",
@@ -877,6 +1023,9 @@ func generatedPrefect() *schemanav.Document {
 	s[231] = schemanav.Schema{Pointer: "/$defs/sla/allOf/2/then",
 		AdditionalProperties: &s[232],
 		Properties:           map[string]*schemanav.Schema{"enabled": &s[233], "name": &s[237], "severity": &s[238], "within": &s[239]}}
+}
+
+func generatedPrefect29(s []schemanav.Schema) {
 	s[232] = schemanav.Schema{Pointer: "/$defs/sla/allOf/2/then/additionalProperties",
 		Bool: schemanav.BoolOf(false)}
 	s[233] = schemanav.Schema{Pointer: "/$defs/sla/allOf/2/then/properties/enabled",
@@ -911,6 +1060,9 @@ func generatedPrefect() *schemanav.Document {
 		Description: "Lateness SLA: seconds a run may start late before the SLA is violated.",
 		DocsURL:     "https://docs.prefect.io/v3/how-to-guides/deployments/prefect-yaml",
 		Examples:    []any{json.Number("600")}}
+}
+
+func generatedPrefect30(s []schemanav.Schema) {
 	s[240] = schemanav.Schema{Pointer: "/$defs/sla/allOf/2/then/properties/within/anyOf/0",
 		Types:   []string{"number"},
 		Minimum: schemanav.RatOf("0")}
@@ -933,6 +1085,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{false}}
 	s[247] = schemanav.Schema{Pointer: "/$defs/sla/properties/enabled/anyOf/0",
 		Types: []string{"boolean"}}
+}
+
+func generatedPrefect31(s []schemanav.Schema) {
 	s[248] = schemanav.Schema{Pointer: "/$defs/sla/properties/enabled/anyOf/1",
 		Ref: &s[158]}
 	s[249] = schemanav.Schema{Pointer: "/$defs/sla/properties/enabled/anyOf/2",
@@ -963,6 +1118,9 @@ func generatedPrefect() *schemanav.Document {
 		Types: []string{"object"}}
 	s[255] = schemanav.Schema{Pointer: "/$defs/step/additionalProperties/anyOf/1",
 		Types: []string{"null"}}
+}
+
+func generatedPrefect32(s []schemanav.Schema) {
 	s[256] = schemanav.Schema{Pointer: "/$defs/trigger",
 		Types:       []string{"object"},
 		AllOf:       []*schemanav.Schema{&s[257], &s[298], &s[336], &s[367]},
@@ -986,6 +1144,9 @@ func generatedPrefect() *schemanav.Document {
 	s[263] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then",
 		AdditionalProperties: &s[264],
 		Properties:           map[string]*schemanav.Schema{"after": &s[265], "description": &s[267], "enabled": &s[268], "expect": &s[271], "for_each": &s[273], "job_variables": &s[275], "match": &s[278], "match_related": &s[279], "name": &s[283], "parameters": &s[286], "posture": &s[289], "schedule_after": &s[290], "threshold": &s[293], "type": &s[294], "within": &s[295]}}
+}
+
+func generatedPrefect33(s []schemanav.Schema) {
 	s[264] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/additionalProperties",
 		Bool: schemanav.BoolOf(false)}
 	s[265] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/after",
@@ -1024,6 +1185,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: []any{},
 		Examples: []any{[]any{"prefect.flow-run.Completed"}}}
+}
+
+func generatedPrefect34(s []schemanav.Schema) {
 	s[272] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/expect/items",
 		Types: []string{"string"}}
 	s[273] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/for_each",
@@ -1061,6 +1225,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: map[string]any{},
 		Examples: []any{map[string]any{"prefect.resource.name": "etl", "prefect.resource.role": "flow"}}}
+}
+
+func generatedPrefect35(s []schemanav.Schema) {
 	s[280] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/match_related/anyOf/0",
 		Types: []string{"object"}}
 	s[281] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/match_related/anyOf/1",
@@ -1088,6 +1255,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{map[string]any{"file": "{{ event.resource.id }}"}}}
 	s[287] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/parameters/anyOf/0",
 		Types: []string{"object"}}
+}
+
+func generatedPrefect36(s []schemanav.Schema) {
 	s[288] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/parameters/anyOf/1",
 		Types: []string{"null"}}
 	s[289] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/posture",
@@ -1130,6 +1300,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: json.Number("0"),
 		Examples: []any{json.Number("300"), "PT1H"}}
+}
+
+func generatedPrefect37(s []schemanav.Schema) {
 	s[296] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/0/then/properties/within/anyOf/0",
 		Types:   []string{"number"},
 		Minimum: schemanav.RatOf("0")}
@@ -1156,6 +1329,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: "",
 		Examples: []any{"Runs when a file lands in the bucket"}}
+}
+
+func generatedPrefect38(s []schemanav.Schema) {
 	s[304] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/enabled",
 		AnyOf:       []*schemanav.Schema{&s[305], &s[306]},
 		Title:       "Enabled",
@@ -1192,6 +1368,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: map[string]any{},
 		Examples: []any{map[string]any{"prefect.resource.name": "etl", "prefect.resource.role": "flow"}}}
+}
+
+func generatedPrefect39(s []schemanav.Schema) {
 	s[312] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/match_related/anyOf/0",
 		Types: []string{"object"}}
 	s[313] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/match_related/anyOf/1",
@@ -1222,6 +1401,9 @@ func generatedPrefect() *schemanav.Document {
 		Minimum: schemanav.RatOf("0")}
 	s[319] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/metric/properties/firing_for/anyOf/1",
 		Types: []string{"string"}}
+}
+
+func generatedPrefect40(s []schemanav.Schema) {
 	s[320] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/metric/properties/name",
 		HasEnum: true, Enum: []any{"successes", "duration", "lateness"},
 		Title:       "Metric",
@@ -1261,6 +1443,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{"run-on-upload"}}
 	s[327] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/name/anyOf/0",
 		Types: []string{"string"}}
+}
+
+func generatedPrefect41(s []schemanav.Schema) {
 	s[328] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/name/anyOf/1",
 		Types: []string{"null"}}
 	s[329] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/1/then/properties/parameters",
@@ -1293,6 +1478,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: "event",
 		Examples: []any{"event", "metric"}}
+}
+
+func generatedPrefect42(s []schemanav.Schema) {
 	s[336] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2",
 		If:   &s[337],
 		Then: &s[339]}
@@ -1323,6 +1511,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{false}}
 	s[343] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/enabled/anyOf/0",
 		Types: []string{"boolean"}}
+}
+
+func generatedPrefect43(s []schemanav.Schema) {
 	s[344] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/enabled/anyOf/1",
 		Ref: &s[158]}
 	s[345] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/job_variables",
@@ -1354,6 +1545,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: nil,
 		Examples: []any{map[string]any{"file": "{{ event.resource.id }}"}}}
+}
+
+func generatedPrefect44(s []schemanav.Schema) {
 	s[352] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/parameters/anyOf/0",
 		Types: []string{"object"}}
 	s[353] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/parameters/anyOf/1",
@@ -1381,6 +1575,9 @@ func generatedPrefect() *schemanav.Document {
 		Minimum: schemanav.RatOf("0")}
 	s[359] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/schedule_after/anyOf/1",
 		Types: []string{"string"}}
+}
+
+func generatedPrefect45(s []schemanav.Schema) {
 	s[360] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/2/then/properties/triggers",
 		Types:       []string{"array"},
 		Items:       &s[361],
@@ -1414,6 +1611,9 @@ func generatedPrefect() *schemanav.Document {
 	s[367] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3",
 		If:   &s[368],
 		Then: &s[370]}
+}
+
+func generatedPrefect46(s []schemanav.Schema) {
 	s[368] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/if",
 		Properties: map[string]*schemanav.Schema{"type": &s[369]},
 		Required:   []string{"type"}}
@@ -1443,6 +1643,9 @@ func generatedPrefect() *schemanav.Document {
 		Types: []string{"boolean"}}
 	s[375] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/then/properties/enabled/anyOf/1",
 		Ref: &s[158]}
+}
+
+func generatedPrefect47(s []schemanav.Schema) {
 	s[376] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/then/properties/job_variables",
 		AnyOf:       []*schemanav.Schema{&s[377], &s[378]},
 		Title:       "Run job variables",
@@ -1474,6 +1677,9 @@ func generatedPrefect() *schemanav.Document {
 		Examples: []any{map[string]any{"file": "{{ event.resource.id }}"}}}
 	s[383] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/then/properties/parameters/anyOf/0",
 		Types: []string{"object"}}
+}
+
+func generatedPrefect48(s []schemanav.Schema) {
 	s[384] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/then/properties/parameters/anyOf/1",
 		Types: []string{"null"}}
 	s[385] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/then/properties/schedule_after",
@@ -1511,6 +1717,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/event-triggers",
 		HasDefault:  true, Default: nil,
 		Examples: []any{json.Number("3600")}}
+}
+
+func generatedPrefect49(s []schemanav.Schema) {
 	s[392] = schemanav.Schema{Pointer: "/$defs/trigger/allOf/3/then/properties/within/anyOf/0",
 		Types:   []string{"number"},
 		Minimum: schemanav.RatOf("0")}
@@ -1547,6 +1756,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/concepts/work-pools",
 		HasDefault:  true, Default: nil,
 		Examples: []any{"my-docker-pool", "{{ $WORK_POOL }}"}}
+}
+
+func generatedPrefect50(s []schemanav.Schema) {
 	s[400] = schemanav.Schema{Pointer: "/$defs/workPool/properties/name/anyOf/0",
 		Types: []string{"string"}}
 	s[401] = schemanav.Schema{Pointer: "/$defs/workPool/properties/name/anyOf/1",
@@ -1574,6 +1786,9 @@ func generatedPrefect() *schemanav.Document {
 	s[407] = schemanav.Schema{Pointer: "/properties/build/anyOf/0",
 		Types: []string{"array"},
 		Items: &s[408]}
+}
+
+func generatedPrefect51(s []schemanav.Schema) {
 	s[408] = schemanav.Schema{Pointer: "/properties/build/anyOf/0/items",
 		Ref: &s[252]}
 	s[409] = schemanav.Schema{Pointer: "/properties/build/anyOf/1",
@@ -1609,6 +1824,9 @@ func generatedPrefect() *schemanav.Document {
 		DocsURL:     "https://docs.prefect.io/v3/how-to-guides/deployments/prefect-yaml",
 		HasDefault:  true, Default: nil,
 		Examples: []any{"my-project"}}
+}
+
+func generatedPrefect52(s []schemanav.Schema) {
 	s[416] = schemanav.Schema{Pointer: "/properties/name/anyOf/0",
 		Types: []string{"string"}}
 	s[417] = schemanav.Schema{Pointer: "/properties/name/anyOf/1",
@@ -1636,6 +1854,9 @@ func generatedPrefect() *schemanav.Document {
 		Items: &s[423]}
 	s[423] = schemanav.Schema{Pointer: "/properties/pull/anyOf/0/items",
 		Ref: &s[252]}
+}
+
+func generatedPrefect53(s []schemanav.Schema) {
 	s[424] = schemanav.Schema{Pointer: "/properties/pull/anyOf/1",
 		Ref: &s[252]}
 	s[425] = schemanav.Schema{Pointer: "/properties/pull/anyOf/2",
@@ -1662,9 +1883,4 @@ func generatedPrefect() *schemanav.Document {
 		Description: "Used only by recipe files: inputs prefect init asks for. Ignored in a project's prefect.yaml.",
 		HasDefault:  true, Default: nil,
 		Examples: []any{map[string]any{"repository": "The URL of your repository"}}}
-	all := make([]*schemanav.Schema, len(s))
-	for i := range s {
-		all[i] = &s[i]
-	}
-	return schemanav.NewDocument(all)
 }

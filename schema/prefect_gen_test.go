@@ -17,6 +17,9 @@ var updateIndex = flag.Bool("update-index", false, "rewrite prefect_gen.go from 
 
 const indexCommand = "go test ./schema -run TestIndexGenerated -update-index"
 
+// genChunk is how many schemas one generated function builds.
+const genChunk = 8
+
 // TestIndexGenerated holds prefect_gen.go equal to what schemanav.Load
 // reads from prefect.schema.json today. (TestIndexMirrorsCompiled then
 // checks those schemas against jsonschema's compilation.)
@@ -172,7 +175,19 @@ func indexSource(d *schemanav.Document) ([]byte, error) {
 		if s.Deprecated {
 			add("Deprecated: true")
 		}
+		// Small functions of a few schemas each: one function holding every
+		// assignment would carry a stack map as large as its frame at each
+		// of its thousands of calls (megabytes of binary).
+		if i%genChunk == 0 {
+			if i > 0 {
+				body.WriteString("}\n\n")
+			}
+			fmt.Fprintf(&body, "func generatedPrefect%d(s []schemanav.Schema) {\n", i/genChunk)
+		}
 		fmt.Fprintf(&body, "\ts[%d] = schemanav.Schema{%s}\n", i, strings.Join(f, ",\n"))
+	}
+	if len(all) > 0 {
+		body.WriteString("}\n")
 	}
 	var b strings.Builder
 	b.WriteString(codegen.Header("schema", indexCommand))
@@ -185,7 +200,10 @@ func indexSource(d *schemanav.Document) ([]byte, error) {
 	b.WriteString("\n\t\"github.com/prefect-lsp/prefect-lsp/internal/schemanav\"\n)\n\n")
 	b.WriteString("// generatedPrefect is schemanav.Load(PrefectSchema), built without\n// decoding JSON.\n")
 	fmt.Fprintf(&b, "func generatedPrefect() *schemanav.Document {\n\ts := make([]schemanav.Schema, %d)\n", len(all))
+	for c := 0; c*genChunk < len(all); c++ {
+		fmt.Fprintf(&b, "\tgeneratedPrefect%d(s)\n", c)
+	}
+	b.WriteString("\tall := make([]*schemanav.Schema, len(s))\n\tfor i := range s {\n\t\tall[i] = &s[i]\n\t}\n\treturn schemanav.NewDocument(all)\n}\n\n")
 	b.WriteString(body.String())
-	b.WriteString("\tall := make([]*schemanav.Schema, len(s))\n\tfor i := range s {\n\t\tall[i] = &s[i]\n\t}\n\treturn schemanav.NewDocument(all)\n}\n")
 	return codegen.Format(b.String())
 }
