@@ -88,9 +88,10 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	defer cancel()
 	s.ctx = connCtx
 
-	// One-time initialisation waits until the first document has been
-	// analysed (or the client has opened none for a while), so that it
-	// does not compete with that analysis for the CPU.
+	// The analysis tables are built at once, alongside the client's own
+	// start-up; compiling the schema (only needed to explain violations)
+	// waits for the first quiet moment after the first diagnostics, so
+	// that it does not compete with them for the CPU.
 	go s.prepare()
 	warmTimer := time.AfterFunc(warmUpDelay, s.startWarmUp)
 	defer warmTimer.Stop()
