@@ -211,66 +211,25 @@ func Names() []string {
 	return out
 }
 
-// schemaDoc is the part of a schema file the catalogue reads, decoded in
-// one pass.
+// schemaDoc is the part of a schema file the catalogue reads.
 type schemaDoc struct {
 	Description string          `json:"description"`
-	Properties  orderedProperty `json:"properties"`
+	Properties  json.RawMessage `json:"properties"`
 	Required    []string        `json:"x-pool-required"`
 	Complete    *bool           `json:"x-variables-complete"`
 }
 
 type propertyDoc struct {
-	Description string        `json:"description"`
-	Type        jsonTypes     `json:"type"`
-	AnyOf       []propertyDoc `json:"anyOf"`
-	Enum        []any         `json:"enum"`
-	Pattern     string        `json:"pattern"`
-	Default     any           `json:"default"`
-	BlockType   string        `json:"x-block-type"`
-	Newer       bool          `json:"x-newer"`
-	Aliases     []string      `json:"x-aliases"`
-	Ref         string        `json:"$ref"`
-}
-
-// orderedProperty is a "properties" object: the property schemas with
-// their names in document order (the order completion and hovers list
-// variables in).
-type orderedProperty struct {
-	names []string
-	props map[string]propertyDoc
-}
-
-func (o *orderedProperty) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, &o.props); err != nil {
-		return err
-	}
-	names, err := objectKeys(b)
-	if err != nil {
-		return err
-	}
-	o.names = names
-	return nil
-}
-
-// jsonTypes is a "type" keyword, written as a string or a list of strings.
-type jsonTypes []string
-
-func (t *jsonTypes) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var one string
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*t = jsonTypes{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*t = many
-	return nil
+	Description string          `json:"description"`
+	Type        json.RawMessage `json:"type"`
+	AnyOf       []propertyDoc   `json:"anyOf"`
+	Enum        []any           `json:"enum"`
+	Pattern     string          `json:"pattern"`
+	Default     any             `json:"default"`
+	BlockType   string          `json:"x-block-type"`
+	Newer       bool            `json:"x-newer"`
+	Aliases     []string        `json:"x-aliases"`
+	Ref         string          `json:"$ref"`
 }
 
 func buildType(m meta) (*Type, error) {
@@ -300,9 +259,15 @@ func buildType(m meta) (*Type, error) {
 	for _, r := range doc.Required {
 		required[r] = true
 	}
-	t.Variables = make([]Variable, 0, len(doc.Properties.names))
-	for _, name := range doc.Properties.names {
-		p := doc.Properties.props[name]
+	names, props, err := orderedObject(doc.Properties)
+	if err != nil {
+		return nil, fmt.Errorf("workpools: %s properties: %w", FileName(m.name), err)
+	}
+	for i, name := range names {
+		var p propertyDoc
+		if err := json.Unmarshal(props[i], &p); err != nil {
+			return nil, fmt.Errorf("workpools: %s property %q: %w", FileName(m.name), name, err)
+		}
 		v := Variable{
 			Name:        name,
 			Description: p.Description,
@@ -314,12 +279,12 @@ func buildType(m meta) (*Type, error) {
 		}
 		core := p
 		for _, alt := range p.AnyOf {
-			if alt.Ref == "" && len(alt.Type) > 0 && alt.Type[0] != "null" {
+			if alt.Ref == "" && jsonTypes(alt.Type) != nil && jsonTypes(alt.Type)[0] != "null" {
 				core = alt
 				break
 			}
 		}
-		for _, typ := range core.Type {
+		for _, typ := range jsonTypes(core.Type) {
 			if typ != "null" {
 				v.Type = typ
 				break
@@ -339,99 +304,51 @@ func buildType(m meta) (*Type, error) {
 	return t, nil
 }
 
-// objectKeys returns the keys of the JSON object b (valid JSON, as
-// json.Unmarshal has accepted it) in document order, without decoding the
-// values.
-func objectKeys(b []byte) ([]string, error) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return nil, fmt.Errorf("not an object")
+// jsonTypes reads a "type" keyword that is a string or a list of strings.
+func jsonTypes(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
 	}
-	i++
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return many
+	}
+	return nil
+}
+
+// orderedObject returns the keys and raw values of a JSON object in document order.
+func orderedObject(raw json.RawMessage) ([]string, []json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, nil, fmt.Errorf("not an object")
+	}
 	var keys []string
-	for {
-		i = skipSpace(b, i)
-		if i < len(b) && b[i] == '}' {
-			return keys, nil
+	var vals []json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
 		}
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
+		key, ok := tok.(string)
+		if !ok {
+			return nil, nil, fmt.Errorf("object key is not a string")
 		}
-		end := stringEnd(b, i)
-		if end < 0 {
-			return nil, fmt.Errorf("bad object key at byte %d", i)
-		}
-		var key string
-		if err := json.Unmarshal(b[i:end], &key); err != nil {
-			return nil, err
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, err
 		}
 		keys = append(keys, key)
-		i = skipSpace(b, end)
-		if i >= len(b) || b[i] != ':' {
-			return nil, fmt.Errorf("missing colon at byte %d", i)
-		}
-		i = skipValue(b, skipSpace(b, i+1))
-		if i < 0 {
-			return nil, fmt.Errorf("bad object value")
-		}
+		vals = append(vals, v)
 	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index after the JSON string starting at b[i], or -1.
-func stringEnd(b []byte, i int) int {
-	if i >= len(b) || b[i] != '"' {
-		return -1
-	}
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return -1
-}
-
-// skipValue returns the index after the JSON value starting at b[i], or -1.
-func skipValue(b []byte, i int) int {
-	depth := 0
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			i = stringEnd(b, i)
-			if i < 0 {
-				return -1
-			}
-			if depth == 0 {
-				return i
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth < 0 {
-				return i // the end of the enclosing object: a scalar ended here
-			}
-			if depth == 0 {
-				return i + 1
-			}
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		}
-		i++
-	}
-	return -1
+	return keys, vals, nil
 }
 
 var (

@@ -239,39 +239,3 @@ func TestAgreesWithAggregateWorkerMetadata(t *testing.T) {
 		t.Fatalf("only %d variables compared; reference format changed?", checked)
 	}
 }
-
-func TestObjectKeysInDocumentOrder(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []string
-	}{
-		{`{}`, nil},
-		{` { "b" : 1 , "a":[1,{"x":"}"}], "c\"q": "s,}", "d": {"e": {}}, "f": true, "g": null, "h": -1.5e3 } `, []string{"b", "a", `c"q`, "d", "f", "g", "h"}},
-		{`{"\u00e9": "x"}`, []string{"é"}},
-	} {
-		got, err := objectKeys([]byte(tc.in))
-		if err != nil {
-			t.Fatalf("%s: %v", tc.in, err)
-		}
-		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	for _, bad := range []string{`[1]`, `{"a" 1}`, `{"a": "x`, ``} {
-		if _, err := objectKeys([]byte(bad)); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
-}
-
-// BenchmarkLoad is the catalogue's one-time load (every pool type's schema).
-func BenchmarkLoad(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		for _, m := range metas {
-			if _, err := buildType(m); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-}
