@@ -45,9 +45,6 @@ func (x *Index) Lookup(pointer string) *Schema {
 	return x.doc.Lookup(pointer)
 }
 
-// Document returns the indexed document.
-func (x *Index) Document() *Document { return x.doc }
-
 // Expand returns s and every schema it stands for through $ref, allOf,
 // anyOf, oneOf and the then/else arms of a conditional (depth-first,
 // deduplicated).
