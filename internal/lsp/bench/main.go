@@ -5,11 +5,12 @@
 //
 // For each size it starts a fresh server and reports initialize time,
 // didOpen→publishDiagnostics for the server's first document, didChange→matching publish (p50/p95), hover
-// and completion p95, and peak RSS (VmHWM from /proc/<pid>/status), next to
+// and completion p95, peak RSS (VmHWM from /proc/<pid>/status) and the
+// server's page faults during each open (from /proc/<pid>/stat), next to
 // a bare go.yaml.in/yaml/v4 parse of the same text into a yaml.Node. With
 // -yls it runs yaml-language-server (npm; installed into a temporary folder
 // when missing) with Prefect's official schema on the same files and
-// prints the ratios. Without -bin it serves internal/lsp in a child
+// prints the ratios. It ends with what a page fault costs on the machine. Without -bin it serves internal/lsp in a child
 // process of itself (-serve). It is not a test: timings are reported,
 // never asserted.
 package main
@@ -96,7 +97,7 @@ func main() {
 	}
 
 	fmt.Printf("server: %s\n\n", strings.Join(cmd, " "))
-	fmt.Printf("%-6s %8s %9s %9s %10s %9s %9s %9s %9s %9s %9s %8s\n", "deps", "KiB", "parse", "init", "cold open", "open", "reopen", "edit p50", "edit p95", "hover95", "compl95", "RSS MiB")
+	fmt.Printf("%-6s %8s %9s %9s %10s %9s %9s %9s %9s %9s %9s %8s %9s %10s\n", "deps", "KiB", "parse", "init", "cold open", "open", "reopen", "edit p50", "edit p95", "hover95", "compl95", "RSS MiB", "open flt", "reopen flt")
 	var results []result
 	for _, n := range ns {
 		text := generate(n)
@@ -107,14 +108,18 @@ func main() {
 		r := run(cmd, path, text, *edits, *queries, nil, 2*time.Minute, *warmDoc)
 		r.n, r.bytes, r.parse = n, len(text), parse
 		results = append(results, r)
-		fmt.Printf("%-6d %8.0f %9s %9s %10s %9s %9s %9s %9s %9s %9s %8.1f\n", n, float64(len(text))/1024, ms(parse), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), float64(r.rssKB)/1024)
+		fmt.Printf("%-6d %8.0f %9s %9s %10s %9s %9s %9s %9s %9s %9s %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), float64(r.rssKB)/1024, count(r.openFaults), count(r.reopenFaults))
 		if r.err != "" {
 			fmt.Printf("       error: %s\n", r.err)
 		}
 	}
 	fmt.Println("\ntargets: open and edit p95 ≤ 3×parse + 5 ms; hover/completion p95 ≤ 5 ms at 1000; RSS < 40 MiB at 1000")
 	fmt.Println("(open: the file as the first document of a fresh server, or after a 2-deployment document (cold open) with -warm-doc;")
-	fmt.Println(" reopen: another file of the same size opened after the edits, in the running server)")
+	fmt.Println(" reopen: another file of the same size opened after the edits, in the running server;")
+	fmt.Println(" flt: the server's minor page faults from didOpen to its diagnostics, each a 4 KiB page new to the process)")
+	if us := pageFaultMicros(); us >= 0 {
+		fmt.Printf("machine: a fresh 4 KiB page costs %.1f µs to fault in (first write to 64 MiB newly mapped)\n", us)
+	}
 	for _, r := range results {
 		budget := 3*r.parse + 5*time.Millisecond
 		fmt.Printf("  %5d deps: budget %s  open %s  reopen %s  edit p95 %s\n", r.n, ms(budget), verdict(r.open, budget), verdict(r.reopen, budget), verdict(r.editP95, budget))
@@ -154,7 +159,11 @@ type result struct {
 	editP50, editP95   time.Duration
 	hoverP95, complP95 time.Duration
 	rssKB              int
-	err                string
+	// openFaults and reopenFaults are the server's minor page faults
+	// (fresh memory pages) between sending didOpen and receiving its
+	// diagnostics; -1 when unknown.
+	openFaults, reopenFaults int
+	err                      string
 }
 
 // serverStderr receives the servers' standard error (-server-stderr).
@@ -286,6 +295,7 @@ func (p pipes) Close() error { return p.WriteCloser.Close() }
 
 // run starts the server, opens path, edits it and queries it.
 func run(cmdline []string, path, text string, edits, queries int, settings any, timeout time.Duration, warmDoc bool) (r result) {
+	r.openFaults, r.reopenFaults = -1, -1
 	cmd := exec.Command(cmdline[0], cmdline[1:]...)
 	stdin, err := cmd.StdinPipe()
 	must(err)
@@ -368,6 +378,7 @@ func run(cmdline []string, path, text string, edits, queries int, settings any, 
 	openParams, err := json.Marshal(&protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: u, LanguageID: "yaml", Version: 1, Text: text}})
 	must(err)
 	ch := c.wait(1)
+	f0 := minorFaults(cmd.Process.Pid)
 	t0 := time.Now()
 	_ = conn.Notify(ctx, protocol.MethodTextDocumentDidOpen, json.RawMessage(openParams))
 	if !waitFor(ch) {
@@ -376,6 +387,7 @@ func run(cmdline []string, path, text string, edits, queries int, settings any, 
 		return r
 	}
 	r.open = time.Since(t0)
+	r.openFaults = faultsSince(cmd.Process.Pid, f0)
 
 	// Edits toggle `country: no` ↔ `country: "no"` on the last line, so
 	// that every version publishes a different set.
@@ -445,10 +457,12 @@ func run(cmdline []string, path, text string, edits, queries int, settings any, 
 	otherParams, err := json.Marshal(&protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: other, LanguageID: "yaml", Version: 2000, Text: generateVariant(strings.Count(text, "  - name: "), "-b")}})
 	must(err)
 	ch = c.wait(2000)
+	f0 = minorFaults(cmd.Process.Pid)
 	t0 = time.Now()
 	_ = conn.Notify(ctx, protocol.MethodTextDocumentDidOpen, json.RawMessage(otherParams))
 	if waitFor(ch) {
 		r.reopen = time.Since(t0)
+		r.reopenFaults = faultsSince(cmd.Process.Pid, f0)
 	}
 	r.rssKB = peakRSS(cmd.Process.Pid)
 	cctx, ccancel = call()
@@ -475,6 +489,46 @@ func pct(s []time.Duration, p int) time.Duration {
 		i = 1
 	}
 	return c[i-1]
+}
+
+// minorFaults reads the minor page faults of pid so far (field 10 of
+// /proc/PID/stat), or -1.
+func minorFaults(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The command name (field 2) is parenthesised and may contain spaces.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 8 {
+		return -1
+	}
+	n, err := strconv.Atoi(f[7]) // field 10: minflt
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// faultsSince is the number of minor faults of pid since the count before,
+// or -1.
+func faultsSince(pid, before int) int {
+	now := minorFaults(pid)
+	if before < 0 || now < 0 {
+		return -1
+	}
+	return now - before
+}
+
+func count(n int) string {
+	if n < 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
 }
 
 // peakRSS reads VmHWM (KiB) of pid and, for a wrapper such as node's
