@@ -156,12 +156,16 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			childIndent = start - b.doc.File.LineStart(n.Line)
 		}
 		n.Content = b.children(len(y.Content))
-		for _, c := range y.Content {
+		for i, c := range y.Content {
 			child := b.build(c, childIndent, flow || isFlow, depth+1)
 			if child == nil {
 				return nil
 			}
 			n.Content = append(n.Content, child)
+			// Nothing reads a converted subtree again (aliases resolve by
+			// name): let a collection cycle during the build reclaim it,
+			// so that a large file's two trees do not peak together.
+			y.Content[i] = nil
 		}
 		end := start
 		if len(n.Content) > 0 {

@@ -18,7 +18,6 @@
 package yamlsyntax
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -310,7 +309,7 @@ func ParseFile(file *source.File) *Document {
 		d.Loadable = false
 		return d
 	}
-	loader, err := yaml.NewLoader(bytes.NewReader([]byte(text)), yaml.WithUniqueKeys(false))
+	loader, err := yaml.NewLoader(strings.NewReader(text), yaml.WithUniqueKeys(false))
 	if err != nil {
 		d.problem(SyntaxError, source.Span{}, err.Error())
 		d.Loadable = false
