@@ -13,9 +13,9 @@
 // first document, shown next to the verdicts). With
 // -yls it runs yaml-language-server (npm; installed into a temporary folder
 // when missing) with Prefect's official schema on the same files and
-// prints the ratios. It ends with what a page fault costs on the machine. Without -bin it serves internal/lsp in a child
-// process of itself (-serve). It is not a test: timings are reported,
-// never asserted.
+// prints the ratios. It also prints what a page fault costs on the
+// machine. Without -bin it serves internal/lsp in a child process of itself
+// (-serve). It is not a test: timings are reported, never asserted.
 package main
 
 import (
