@@ -271,10 +271,16 @@ func entrypointCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line st
 	if off < vs || off > ve {
 		return nil
 	}
-	flows := rules.FlowProject(s.Env).FindFlows(s.Root)
+	// A dotted value without a path separator or colon may be the module
+	// form ("pkg.mod.func"): offer it too, after the file forms.
+	typed := s.Text[vs:off]
+	modules := strings.Contains(typed, ".") && !strings.ContainsAny(typed, `/\:`)
+	project := rules.FlowProject(s.Env)
+	flows := project.FindFlows(s.Root)
 	items := make([]lsp.CompletionItem, 0, min(len(flows), maxEntrypointItems))
+	var moduleItems []lsp.CompletionItem
 	for i, fr := range flows {
-		if i == maxEntrypointItems || ctx.Err() != nil {
+		if len(items)+len(moduleItems) >= maxEntrypointItems || ctx.Err() != nil {
 			break
 		}
 		f := fr.Function
@@ -282,18 +288,24 @@ func entrypointCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line st
 		if ds := pyflow.CleanDocstring(f.Docstring); ds != "" {
 			doc += "\n\n" + ds
 		}
-		items = append(items, lsp.CompletionItem{
-			Label:         fr.Entrypoint,
+		item := lsp.CompletionItem{
 			Detail:        f.DisplayFlowName(),
 			Documentation: doc,
 			Kind:          lsp.CompletionFunction,
-			InsertText:    fr.Entrypoint,
-			FilterText:    fr.Entrypoint,
 			Replace:       source.Span{Start: vs, End: ve},
-			SortText:      fmt.Sprintf("0%04d", i),
-		})
+		}
+		item.Label, item.InsertText, item.FilterText, item.SortText = fr.Entrypoint, fr.Entrypoint, fr.Entrypoint, fmt.Sprintf("0%04d", i)
+		items = append(items, item)
+		if !modules {
+			continue
+		}
+		if m, ok := project.ModuleEntrypoint(s.Root, fr); ok {
+			item.Label, item.InsertText, item.FilterText, item.SortText = m, m, m, fmt.Sprintf("1%04d", i)
+			item.Documentation = "Module form of `" + fr.Entrypoint + "`: Prefect imports the module instead of reading the file, so it must be importable where the flow runs.\n\n" + doc
+			moduleItems = append(moduleItems, item)
+		}
 	}
-	return items
+	return append(items, moduleItems...)
 }
 
 var (

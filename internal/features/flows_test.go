@@ -112,6 +112,29 @@ func TestEntrypointCompletion(t *testing.T) {
 			t.Errorf("%q applied:\n%s", marked, applied)
 		}
 	}
+	// A dotted value may be the module form: offered after the file forms,
+	// for plain functions only.
+	for _, marked := range []string{
+		"deployments:\n  - name: a\n    entrypoint: flows.e|\n",
+		"deployments:\n  - name: a\n    entrypoint: 'flows.etl.|'\n",
+	} {
+		text, off := cursor(marked)
+		items := Flows{}.Complete(context.Background(), flowSnapshot(t, text), off)
+		if got := strings.Join(flowLabels(items), " "); got != "flows/etl.py:load_orders flows/etl.py:report flows/etl.py:Jobs.nightly flows.etl.load_orders flows.etl.report" {
+			t.Fatalf("%q: labels %q", marked, got)
+		}
+		it := items[len(items)-1]
+		if it.SortText <= items[0].SortText || !strings.Contains(it.Documentation, "Module form of `flows/etl.py:report`") {
+			t.Errorf("module item %+v", it)
+		}
+		applied, err := source.Apply(text, []source.Edit{{Span: it.Replace, NewText: it.InsertText}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(applied, "entrypoint: flows.etl.report\n") && !strings.Contains(applied, "entrypoint: 'flows.etl.report'\n") {
+			t.Errorf("%q applied:\n%s", marked, applied)
+		}
+	}
 	// Not in an entrypoint value: nothing.
 	text, off := cursor("deployments:\n  - name: |\n")
 	if items := (Flows{}).Complete(context.Background(), flowSnapshot(t, text), off); len(items) != 0 {

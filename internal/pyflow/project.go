@@ -311,6 +311,37 @@ type FlowRef struct {
 	Function   *Function
 }
 
+// ModuleEntrypoint is the flow's entrypoint in module form
+// ("pkg.mod.func", which Prefect imports instead of reading a file), when one
+// names the same flow from root: the flow is a plain function, not a method,
+// and its file is a module under root or root/src whose folders and name
+// are Python identifiers. Each candidate is checked by resolving it as an
+// entrypoint would be.
+func (p *Project) ModuleEntrypoint(root string, fr FlowRef) (string, bool) {
+	file, fn, ok := strings.Cut(fr.Entrypoint, ":")
+	if !ok || strings.Contains(fn, ".") || !strings.HasSuffix(file, ".py") {
+		return "", false
+	}
+	mod := strings.TrimSuffix(strings.TrimSuffix(file, ".py"), "/__init__")
+	candidates := []string{mod}
+	if rest, ok := strings.CutPrefix(mod, "src/"); ok {
+		candidates = []string{rest, mod} // the src layout's import path first
+	}
+	for _, c := range candidates {
+		if c == "" || c == "__init__" {
+			continue
+		}
+		ep, err := ParseEntrypoint(strings.ReplaceAll(c, "/", ".") + "." + fn)
+		if err != nil || !ep.IsModule() {
+			continue
+		}
+		if res := p.ResolveEntrypoint(root, ep); res.OK() && res.File == fr.Path && res.Function != nil && fr.Function != nil && res.Function.Qualname == fr.Function.Qualname {
+			return ep.Raw, true
+		}
+	}
+	return "", false
+}
+
 // FindFlows returns every @flow function in *.py files under root (skipping
 // VCS, virtualenv, cache and hidden directories; at most MaxProjectFiles
 // files), sorted by entrypoint.

@@ -259,3 +259,54 @@ func TestTrustCache(t *testing.T) {
 		t.Errorf("after the decorator was removed: %v", r.Failure)
 	}
 }
+
+func TestModuleEntrypoint(t *testing.T) {
+	flow := "from prefect import flow\n\n@flow\ndef run():\n    pass\n\nclass Jobs:\n    @flow\n    def nightly(self):\n        pass\n"
+	root := writeFiles(t, map[string]string{
+		"flows/etl.py":         flow,
+		"pkg/__init__.py":      flow,
+		"src/lib/jobs.py":      flow,
+		"src/lib2/jobs.py":     flow,
+		"lib2/jobs.py":         flow, // shadows src/lib2/jobs.py for lib2.jobs
+		"my-flows/etl.py":      flow,
+		"class/etl.py":         flow,
+		"top.py":               flow,
+		"__init__.py":          flow,
+		"flows/v1.2/ingest.py": flow,
+		"flows/with_main.py":   flow,
+	})
+	p := NewProject()
+	got := map[string]string{}
+	for _, fr := range p.FindFlows(root) {
+		if m, ok := p.ModuleEntrypoint(root, fr); ok {
+			got[fr.Entrypoint] = m
+			// The module form resolves to the same flow.
+			ep, err := ParseEntrypoint(m)
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			if r := p.ResolveEntrypoint(root, ep); !r.OK() || r.File != fr.Path || r.Function.Qualname != fr.Function.Qualname {
+				t.Errorf("%s resolves to %s %v, not %s", m, r.File, r.Function, fr.Entrypoint)
+			}
+		}
+	}
+	want := map[string]string{
+		"flows/etl.py:run":       "flows.etl.run",
+		"pkg/__init__.py:run":    "pkg.run",
+		"src/lib/jobs.py:run":    "lib.jobs.run",
+		"src/lib2/jobs.py:run":   "src.lib2.jobs.run", // lib2.jobs names lib2/jobs.py
+		"lib2/jobs.py:run":       "lib2.jobs.run",
+		"top.py:run":             "top.run",
+		"flows/with_main.py:run": "flows.with_main.run",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: module form %q, want %q", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if want[k] == "" {
+			t.Errorf("%s: unexpected module form %q (methods, hyphens, keywords, dots in folders and the root __init__.py have none)", k, v)
+		}
+	}
+}
