@@ -318,8 +318,12 @@ type FlowRef struct {
 // are Python identifiers. Each candidate is checked by resolving it as an
 // entrypoint would be.
 func (p *Project) ModuleEntrypoint(root string, fr FlowRef) (string, bool) {
-	file, fn, ok := strings.Cut(fr.Entrypoint, ":")
-	if !ok || strings.Contains(fn, ".") || !strings.HasSuffix(file, ".py") {
+	colon := strings.LastIndexByte(fr.Entrypoint, ':') // as Prefect splits
+	if colon < 0 {
+		return "", false
+	}
+	file, fn := fr.Entrypoint[:colon], fr.Entrypoint[colon+1:]
+	if strings.Contains(fn, ".") || !strings.HasSuffix(file, ".py") {
 		return "", false
 	}
 	mod := strings.TrimSuffix(strings.TrimSuffix(file, ".py"), "/__init__")
