@@ -263,85 +263,207 @@ func (p *annotationParser) literals(te *typeExpr) bool {
 // classes, datetime, pydantic models, ...) and unparsable annotations are
 // accepted. When ok is false, why explains the mismatch.
 func CheckValue(annotation string, value any) (ok bool, why string) {
-	t := parseAnnotation(annotation)
-	return check(t, value, 0)
+	v, why := Judge(annotation, value)
+	return v != Rejected, why
 }
 
-func describe(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		if len(x) > 40 {
-			x = x[:40] + "..."
-		}
-		return fmt.Sprintf("string %q", x)
-	case bool:
-		return fmt.Sprintf("boolean %v", x)
-	case int64, int:
-		return fmt.Sprintf("integer %v", x)
-	case float64:
-		return fmt.Sprintf("number %v", x)
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "a mapping"
+// Verdict is how an annotation treats a value.
+type Verdict int
+
+const (
+	// Rejected: pydantic's lax-mode validation fails.
+	Rejected Verdict = iota
+	// Open: only a part of the annotation that does not constrain the value
+	// or that the scanner does not understand takes it (Any, object, custom
+	// classes, datetime, pydantic models, an unparsable annotation), so what
+	// the flow makes of it is unknown.
+	Open
+	// Accepted: a type the scanner models (int, str, bool, Literal, ...)
+	// takes the value.
+	Accepted
+)
+
+// Judge is CheckValue with the verdict's certainty: Accepted when a type
+// the scanner knows takes the value, Open when only an unknown or
+// unconstrained part of the annotation does. why explains a rejection.
+func Judge(annotation string, value any) (Verdict, string) {
+	return check(parseAnnotation(annotation), value, 0)
+}
+
+// PathStep is one step from a value into one of its parts: a mapping key
+// (Key) or a sequence index (Index, with IsIndex set).
+type PathStep struct {
+	Key     string
+	Index   int
+	IsIndex bool
+}
+
+// ScalarFit says how an annotation treats one scalar written inside a
+// parameter's value (see FitScalar).
+type ScalarFit struct {
+	// Value is the verdict on the scalar as YAML reads it.
+	Value Verdict
+	// Text is the verdict on the scalar's text kept as a string: Accepted
+	// when a str (or a Literal holding that text) alternative takes it as
+	// written, Rejected when every alternative that could hold it would
+	// read it as something else (bool turns "yes" into True), Open when an
+	// unknown or unconstrained part could take it.
+	Text Verdict
+}
+
+// FitScalar judges one scalar at path inside a value of the annotation's
+// type: value is what YAML reads (decoded as for CheckValue), text the
+// scalar as written. The annotation's alternatives are followed along the
+// path (list[X] items are X, dict[K, V] values are V, tuple positions, the
+// branches of a union); a path the annotation has no place for rejects
+// both readings. An empty annotation is Open on both.
+func FitScalar(annotation string, path []PathStep, value any, text string) ScalarFit {
+	if strings.TrimSpace(annotation) == "" {
+		return ScalarFit{Value: Open, Text: Open}
 	}
-	return fmt.Sprintf("%T", v)
+	alts := []*typeExpr{parseAnnotation(annotation)}
+	for _, step := range path {
+		var next []*typeExpr
+		for _, t := range alts {
+			next = elements(t, step, next, 0)
+		}
+		alts = next
+		if len(alts) == 0 {
+			return ScalarFit{}
+		}
+	}
+	leaf := &typeExpr{name: "union", args: alts}
+	fv, _ := check(leaf, value, 0)
+	ft, _ := check(leaf, keptText(text), 0)
+	return ScalarFit{Value: fv, Text: ft}
 }
 
-func check(t *typeExpr, v any, depth int) (bool, string) {
+// keptText is a scalar's text that must stay a string: only str, bytes,
+// a Literal holding it and unconstrained types take it (lax int, float and
+// bool would read it as something else).
+type keptText string
+
+// elements appends the alternatives of t that a part of its value at step
+// meets.
+func elements(t *typeExpr, step PathStep, out []*typeExpr, depth int) []*typeExpr {
 	if depth > 50 {
-		return true, ""
+		return append(out, anyType)
+	}
+	switch t.name {
+	case "any":
+		return append(out, anyType)
+	case "union":
+		for _, a := range t.args {
+			out = elements(a, step, out, depth+1)
+		}
+		return out
+	case "list", "set", "frozenset", "sequence":
+		if !step.IsIndex {
+			return out
+		}
+		if len(t.args) == 1 {
+			return append(out, t.args[0])
+		}
+		return append(out, anyType)
+	case "tuple":
+		if !step.IsIndex {
+			return out
+		}
+		switch {
+		case t.ellipsis && len(t.args) == 1:
+			return append(out, t.args[0])
+		case len(t.args) == 1 && t.args[0].name == "emptytuple":
+			return out
+		case len(t.args) == 0:
+			return append(out, anyType)
+		case step.Index >= 0 && step.Index < len(t.args):
+			return append(out, t.args[step.Index])
+		}
+		return out
+	case "dict":
+		if step.IsIndex {
+			return out
+		}
+		if len(t.args) == 2 {
+			return append(out, t.args[1])
+		}
+		return append(out, anyType)
+	case "none", "int", "float", "str", "bytes", "bool", "literal", "emptytuple", "ellipsis":
+		return out // a scalar type has no parts
+	}
+	return append(out, t) // an unknown type: check keeps it Open
+}
+
+func check(t *typeExpr, v any, depth int) (Verdict, string) {
+	if depth > 50 {
+		return Open, ""
 	}
 	if i, isInt := v.(int); isInt {
 		v = int64(i)
 	}
-	fail := func(expected string) (bool, string) {
-		return false, fmt.Sprintf("expected %s, got %s", expected, describe(v))
+	fail := func(expected string) (Verdict, string) {
+		return Rejected, fmt.Sprintf("expected %s, got %s", expected, describe(v))
+	}
+	accept := func(ok bool, expected string) (Verdict, string) {
+		if ok {
+			return Accepted, ""
+		}
+		return fail(expected)
+	}
+	if kt, isText := v.(keptText); isText {
+		switch t.name {
+		case "any", "union", "literal":
+		case "str", "bytes":
+			return Accepted, ""
+		default:
+			if _, known := knownTypes[t.name]; known {
+				return fail("text kept as " + t.name)
+			}
+			return Open, ""
+		}
+		if t.name == "literal" {
+			for _, l := range t.literals {
+				if s, ok := l.(string); ok && s == string(kt) {
+					return Accepted, ""
+				}
+			}
+			return fail("one of the literals")
+		}
 	}
 	switch t.name {
 	case "any":
-		return true, ""
+		return Open, ""
 	case "none":
-		if v == nil {
-			return true, ""
-		}
-		return fail("None")
+		return accept(v == nil, "None")
 	case "int":
-		if laxInt(v) {
-			return true, ""
-		}
-		return fail("an integer")
+		return accept(laxInt(v), "an integer")
 	case "float":
-		if laxFloat(v) {
-			return true, ""
-		}
-		return fail("a number")
+		return accept(laxFloat(v), "a number")
 	case "str", "bytes":
-		if _, ok := v.(string); ok {
-			return true, ""
-		}
-		return fail("a string")
+		_, ok := v.(string)
+		return accept(ok, "a string")
 	case "bool":
-		if laxBool(v) {
-			return true, ""
-		}
-		return fail("a boolean")
+		return accept(laxBool(v), "a boolean")
 	case "union":
+		best := Rejected
 		var whys []string
 		for _, a := range t.args {
-			if ok, why := check(a, v, depth+1); ok {
-				return true, ""
-			} else {
+			verdict, why := check(a, v, depth+1)
+			if verdict > best {
+				best = verdict
+			}
+			if verdict == Rejected {
 				whys = append(whys, why)
 			}
 		}
-		return false, strings.Join(dedupe(whys), "; or ")
+		if best != Rejected {
+			return best, ""
+		}
+		return Rejected, strings.Join(dedupe(whys), "; or ")
 	case "literal":
 		for _, l := range t.literals {
 			if literalEqual(l, v) {
-				return true, ""
+				return Accepted, ""
 			}
 		}
 		var opts []string
@@ -354,14 +476,10 @@ func check(t *typeExpr, v any, depth int) (bool, string) {
 		if !ok {
 			return fail("a list")
 		}
-		if len(t.args) == 1 {
-			for i, it := range items {
-				if ok, why := check(t.args[0], it, depth+1); !ok {
-					return false, fmt.Sprintf("item %d: %s", i, why)
-				}
-			}
+		if len(t.args) != 1 {
+			return Accepted, ""
 		}
-		return true, ""
+		return checkItems(items, func(int) *typeExpr { return t.args[0] }, depth)
 	case "tuple":
 		items, ok := v.([]any)
 		if !ok {
@@ -369,49 +487,91 @@ func check(t *typeExpr, v any, depth int) (bool, string) {
 		}
 		switch {
 		case t.ellipsis && len(t.args) == 1:
-			for i, it := range items {
-				if ok, why := check(t.args[0], it, depth+1); !ok {
-					return false, fmt.Sprintf("item %d: %s", i, why)
-				}
-			}
+			return checkItems(items, func(int) *typeExpr { return t.args[0] }, depth)
 		case len(t.args) == 1 && t.args[0].name == "emptytuple":
-			if len(items) != 0 {
-				return fail("an empty list")
-			}
+			return accept(len(items) == 0, "an empty list")
 		case len(t.args) > 0:
 			if len(items) != len(t.args) {
-				return false, fmt.Sprintf("expected a list of %d items, got %d", len(t.args), len(items))
+				return Rejected, fmt.Sprintf("expected a list of %d items, got %d", len(t.args), len(items))
 			}
-			for i, it := range items {
-				if ok, why := check(t.args[i], it, depth+1); !ok {
-					return false, fmt.Sprintf("item %d: %s", i, why)
-				}
-			}
+			return checkItems(items, func(i int) *typeExpr { return t.args[i] }, depth)
 		}
-		return true, ""
+		return Accepted, ""
 	case "dict":
 		m, ok := v.(map[string]any)
 		if !ok {
 			return fail("a mapping")
 		}
-		if len(t.args) == 2 {
-			keys := make([]string, 0, len(m))
-			for k := range m {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				if ok, why := check(t.args[0], k, depth+1); !ok {
-					return false, fmt.Sprintf("key %q: %s", k, why)
-				}
-				if ok, why := check(t.args[1], m[k], depth+1); !ok {
-					return false, fmt.Sprintf("value of %q: %s", k, why)
-				}
-			}
+		if len(t.args) != 2 {
+			return Accepted, ""
 		}
-		return true, ""
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		worst := Accepted
+		for _, k := range keys {
+			verdict, why := check(t.args[0], k, depth+1)
+			if verdict == Rejected {
+				return Rejected, fmt.Sprintf("key %q: %s", k, why)
+			}
+			worst = min(worst, verdict)
+			verdict, why = check(t.args[1], m[k], depth+1)
+			if verdict == Rejected {
+				return Rejected, fmt.Sprintf("value of %q: %s", k, why)
+			}
+			worst = min(worst, verdict)
+		}
+		return worst, ""
 	}
-	return true, ""
+	return Open, ""
+}
+
+// knownTypes are the type names check models; others are Open.
+var knownTypes = map[string]struct{}{
+	"none": {}, "int": {}, "float": {}, "str": {}, "bytes": {}, "bool": {}, "literal": {},
+	"list": {}, "set": {}, "frozenset": {}, "sequence": {}, "tuple": {}, "dict": {}, "union": {},
+	"emptytuple": {}, "ellipsis": {},
+}
+
+// checkItems checks each item against its type: Rejected at the first
+// item that fails, else the least certain verdict.
+func checkItems(items []any, typeOf func(int) *typeExpr, depth int) (Verdict, string) {
+	worst := Accepted
+	for i, it := range items {
+		verdict, why := check(typeOf(i), it, depth+1)
+		if verdict == Rejected {
+			return Rejected, fmt.Sprintf("item %d: %s", i, why)
+		}
+		worst = min(worst, verdict)
+	}
+	return worst, ""
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if len(x) > 40 {
+			x = x[:40] + "..."
+		}
+		return fmt.Sprintf("string %q", x)
+	case keptText:
+		return describe(string(x))
+	case bool:
+		return fmt.Sprintf("boolean %v", x)
+	case int64, int:
+		return fmt.Sprintf("integer %v", x)
+	case float64:
+		return fmt.Sprintf("number %v", x)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 func dedupe(xs []string) []string {
