@@ -604,7 +604,10 @@ pydantic validates them (lax mode: "3" passes as an int, "abc" does not):
 int, float, str, bool, None, list/dict/tuple/set and their parameterised
 forms, Optional/Union and Literal. Values containing `+"`{{ }}`"+` are never
 checked (they are rendered at deploy or run time); custom classes and types
-the scanner cannot read are accepted.
+the scanner cannot read are accepted. An unquoted value that PyYAML (YAML
+1.1) reads as another type while the annotation wants its text
+(`+"`country: no`"+` for a `+"`str`"+`) is [yaml11-scalar](yaml11-scalar.md)'s finding
+and is not reported again here.
 
 With `+"`enforce_parameter_schema: false`"+` the finding is information only.`,
 		`With `+"`enforce_parameter_schema`"+` (the default in Prefect 3) the server
@@ -621,21 +624,21 @@ through and only the flow call's own validation applies.`,
 				return
 			}
 			enforce := enforcesSchema(p, d)
-			params := f.NamedParams()
+			yaml11Active := ruleActive(p, "yaml11-scalar")
 			for _, pm := range parameterMaps(d) {
 				for _, pair := range pm.node.Pairs() {
-					var prm *pyflow.Param
-					for i := range params {
-						if params[i].Name == pair.KeyText() && params[i].Kind != pyflow.VarPositional && params[i].Kind != pyflow.VarKeyword {
-							prm = &params[i]
-						}
-					}
+					prm := paramFor(f, pair.KeyText())
 					if prm == nil || prm.Annotation == "" || hasPlaceholder(pair.Value) {
 						continue
 					}
 					v, err := yamlsyntax.Value(pair.Value)
 					if err != nil {
 						continue
+					}
+					if quoted := textLeaves(parameterLeafVerdicts(prm, pair.Value)); len(quoted) > 0 && yaml11Active {
+						// yaml11-scalar reports the unquoted values the
+						// annotation wants as text; judge the rest.
+						v = withTextAt(v, quoted)
 					}
 					ok, why := pyflow.CheckValue(prm.Annotation, v)
 					if ok {
@@ -662,6 +665,9 @@ func valueText(n *yamlsyntax.Node) string {
 	}
 	if r.Kind != yamlsyntax.ScalarNode {
 		return article(r.TypeName())
+	}
+	if isSurprise(r) {
+		return fmt.Sprintf("%s (how PyYAML reads the unquoted %s)", pyValue(r), r.Text)
 	}
 	if r.IsString() {
 		t := r.Text

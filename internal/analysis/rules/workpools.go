@@ -535,6 +535,10 @@ Checks the values of ` + "`work_pool.job_variables`" + ` against the pool type's
 variables: types (ECS ` + "`cpu`" + ` is an integer, Kubernetes ` + "`cpu_request`" + ` a
 string), allowed values (` + "`image_pull_policy`" + `, ` + "`launch_type`" + `) and ` + "`env`" + `,
 whose values must be strings. Placeholders (` + "`{{ ... }}`" + `) are accepted anywhere.
+An unquoted value that PyYAML (YAML 1.1) reads as another type where the
+variable wants its text (` + "`DEBUG: off`" + ` in ` + "`env`" + `) is
+[yaml11-scalar](yaml11-scalar.md)'s finding, with the same safe quick fix,
+and is not reported again here.
 The type comes from the configuration's ` + "`work-pools`" + ` table or from
 job_variables keys only one type has.
 
@@ -564,9 +568,20 @@ The quick fix quotes ` + "`env`" + ` values as written.
 ## How to silence
 ` + "`# prefect-lsp: ignore[job-variable-type]`" + ` on the value.`,
 	Run: func(p *analysis.Pass) {
+		yaml11Active := ruleActive(p, "yaml11-scalar")
 		for _, d := range p.File.Deployments {
 			in := poolInfo(p, d)
-			for _, pr := range jobVariableProblems(p, d) {
+			probs := jobVariableProblems(p, d)
+			if quoted := textLeaves(jobVariableLeafVerdicts(p, d)); len(quoted) > 0 && yaml11Active {
+				// yaml11-scalar reports the unquoted values the schema
+				// wants as text; judge the rest.
+				if m, ok := withTextAt(jobVariablesValue(d), quoted).(map[string]any); ok {
+					if again, err := workpools.Validate(in.Type.Name, m); err == nil {
+						probs = again
+					}
+				}
+			}
+			for _, pr := range probs {
 				if pr.Unknown {
 					continue
 				}
@@ -581,6 +596,8 @@ The quick fix quotes ` + "`env`" + ` values as written.
 				scalar := r != nil && r.Kind == yamlsyntax.ScalarNode && !r.IsString()
 				if isEnv && scalar {
 					msg = fmt.Sprintf("env value %s of %s is %s, but environment variables must be strings; quote it: %s", where, typeLabel(in), article(describeType(value)), doubleQuote(p.Src.Slice(value.Span)))
+				} else if isSurprise(r) {
+					msg += fmt.Sprintf(" (PyYAML, which reads YAML 1.1, reads the unquoted %s as %s)", r.Text, yaml11Surprise(r))
 				}
 				_ = key
 				diag := p.Report(value.Span, msg)

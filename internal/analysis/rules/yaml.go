@@ -313,15 +313,33 @@ environment values, and fields that take free text as well as the type read
 (` + "`interval: 1:30`" + `). A typed field means what YAML reads (` + "`paused: yes`" + ` is
 true), and a string field is string-expected's finding.
 
+Parameters are typed by the annotations of the entrypoint's flow, and job
+variables by the schema of the pool's type (when the configuration or the
+job variables tell it). A value the type takes as PyYAML reads it means what
+was written: ` + "`yes`" + ` for a ` + "`bool`" + `, ` + "`1_000`" + ` for an ` + "`int`" + `, items of a
+` + "`list[bool]`" + `, ` + "`stream_output: on`" + ` of a Kubernetes pool; no warning. A value
+only the text fits (` + "`country: no`" + ` for a ` + "`str`" + `, an ` + "`env`" + ` value) is
+reported here, with a safe quick fix, and parameter-type and
+job-variable-type do not report it again. A value the type takes neither
+way (` + "`1:30`" + ` for a ` + "`bool`" + `) is left to those rules. Where the type takes
+both readings (` + "`str | bool`" + `) or is not known (no annotation, ` + "`Any`" + `, a
+class of the project, an unknown pool type or variable), the warning stays.
+
 ## Why
 Parameters, tags and environment values then carry a different value than
 written (the "Norway problem": ` + "`country: no`" + ` becomes ` + "`False`" + `).
 
 ## Example
+` + "```python" + `
+@flow
+def etl(country: str, start, full: bool = False): ...
+` + "```" + `
+
 ` + "```yaml" + `
 parameters:
-  country: no
-  start: 1:30
+  country: no     # a str: reported
+  start: 1:30     # not annotated: reported
+  full: yes       # a bool: means True, not reported
 ` + "```" + `
 
 Quote them:
@@ -337,21 +355,37 @@ Write the value in its canonical form (` + "`false`, `90`" + `) or add
 ` + "`# prefect-lsp: ignore[yaml11-scalar]`" + `.`,
 	Run: func(p *analysis.Pass) {
 		idx := schema.Index()
+		judged := readingJudgements(p)
 		walkScalarPaths(p.Doc.Root, nil, func(n *yamlsyntax.Node, path []string) {
 			if n.Style != yamlsyntax.Plain {
 				return
 			}
 			why := yaml11Surprise(n)
-			if why == "" || !surprisingAt(idx, path, n) {
+			if why == "" {
 				return
 			}
+			j, typed := judged[n]
+			switch {
+			case !typed && !surprisingAt(idx, path, n):
+				return
+			case typed && (j.verdict == readingMeant || j.verdict == readingNeither):
+				return // the type says what the value means, or the typed rule reports it
+			}
 			raw := p.Src.Slice(n.Span)
-			d := p.Reportf(n.Span, "unquoted %q is read by PyYAML (YAML 1.1) as %s; quote it if you mean the text %q", raw, why, raw)
+			wantsText := typed && j.verdict == readingWantsText
+			var d *analysis.Diagnostic
+			if wantsText {
+				d = p.Reportf(n.Span, "unquoted %q is read by PyYAML (YAML 1.1) as %s, but %s: quote it, %s", raw, why, j.what, doubleQuote(n.Text))
+			} else {
+				d = p.Reportf(n.Span, "unquoted %q is read by PyYAML (YAML 1.1) as %s; quote it if you mean the text %q", raw, why, raw)
+			}
 			if !strings.ContainsAny(raw, "\n\r") {
 				d.Fixes = append(d.Fixes, analysis.Fix{
 					Title:       fmt.Sprintf("Quote %q", raw),
 					Edits:       []source.Edit{{Span: n.Span, NewText: doubleQuote(raw)}},
 					IsPreferred: true,
+					// The type takes only the text: quoting is what was meant.
+					Safe: wantsText,
 				})
 			}
 		})
