@@ -8,7 +8,8 @@
 //
 // Facts come from prefect.md §2.2 (steps, the default pull step), §4 (pool
 // types) and §5 (serve). The package reads no files except where a function
-// says so (the project's .git directory for the repository URL).
+// says so (the project's .git directory for the repository URL; DescribeAt
+// reads the Dockerfile of a deployment's image, see ImageLayout).
 package deployinfo
 
 import (
@@ -127,8 +128,13 @@ type Info struct {
 	// current directory (no image, no build_docker_image step).
 	DefaultPullIsLocal bool
 	// LocalDirSteps are explicit set_working_directory pull steps whose
-	// directory is a path on the deploying machine (IsDeployingMachinePath).
+	// directory is a path on the deploying machine (ClassifyDirectory), and
+	// LocalDirKinds why, item by item.
 	LocalDirSteps []*prefectyaml.Step
+	LocalDirKinds []DirKind
+	// Image is what the Dockerfile of the deployment's image says, nil when
+	// it has none or it is not known (see imageLayoutFor).
+	Image *ImageLayout
 	// RemotePull is true when a pull step fetches code (git, storage, block);
 	// CustomPull when a pull step is a shell script or an unknown function
 	// that may do so.
@@ -140,9 +146,20 @@ type Info struct {
 	Facts          guidance.Facts
 }
 
-// Describe gathers the Info of a deployment. root is the project root;
-// cfg may be nil.
+// Describe gathers the Info of a deployment; cfg may be nil. The
+// prefect.yaml is taken to be at the configuration's root.
 func Describe(cfg *config.Config, d *prefectyaml.Deployment) *Info {
+	w := Where{}
+	if cfg != nil {
+		w.Root = cfg.Root
+	}
+	return DescribeAt(cfg, d, w)
+}
+
+// DescribeAt is Describe for a prefect.yaml at w; it reads the Dockerfile of
+// the deployment's image there when it needs to judge a pull step's
+// directory.
+func DescribeAt(cfg *config.Config, d *prefectyaml.Deployment, w Where) *Info {
 	in := &Info{Deployment: d}
 	f := &in.Facts
 	if cfg != nil {
@@ -196,7 +213,8 @@ func Describe(cfg *config.Config, d *prefectyaml.Deployment) *Info {
 			f.LocalWorkingDirectory = true
 		}
 	} else {
-		for _, st := range in.Pull.Steps {
+		imageRead := false
+		for i, st := range in.Pull.Steps {
 			kind := "other"
 			if s, ok := steps.Lookup(st.Function); ok {
 				switch s.Kind {
@@ -208,9 +226,21 @@ func Describe(cfg *config.Config, d *prefectyaml.Deployment) *Info {
 					kind = "block"
 				case steps.KindLocalDir:
 					kind = "set_working_directory"
-					if dir, ok := st.Arg("directory").Str(); ok && IsDeployingMachinePath(dir, in.OwnImage) {
+					dir, ok := st.Arg("directory").Str()
+					if !ok {
+						break
+					}
+					c := DirContext{HasImage: in.OwnImage, Depth: w.depth()}
+					if in.OwnImage {
+						if !imageRead {
+							in.Image, imageRead = imageLayoutFor(w, in), true
+						}
+						c.Image = in.Image
+					}
+					if k := ClassifyDirectory(dir, c); k.Local() && !mentionedBefore(in.Pull.Steps[:i], dir) {
 						f.LocalWorkingDirectory = true
 						in.LocalDirSteps = append(in.LocalDirSteps, st)
+						in.LocalDirKinds = append(in.LocalDirKinds, k)
 					}
 				case steps.KindShell:
 					kind = "shell"
@@ -267,34 +297,24 @@ func Recommend(cfg *config.Config, d *prefectyaml.Deployment) guidance.Recommend
 }
 
 // IsDeployingMachinePath reports whether a set_working_directory directory
-// names a place on the machine that runs prefect deploy rather than inside
-// the run's container: a workstation path (IsWorkstationPath), or — when the
-// deployment has no image of its own — any absolute path outside
-// /opt/prefect. Templated and relative paths are never local. Without an
-// image the run uses the pool's default image, which may still be a custom
-// one set in the pool's base job template; callers should say so.
-
+// names a place on the machine that runs prefect deploy rather than where
+// the flow runs, knowing only whether the deployment has an image of its
+// own (ClassifyDirectory with no Dockerfile and the prefect.yaml at the
+// project root). Without an image the run uses the pool's default image,
+// which may still be a custom one set in the pool's base job template;
+// callers should say so.
 func IsDeployingMachinePath(dir string, hasImage bool) bool {
-	dir = strings.TrimSpace(dir)
-	if dir == "" || strings.Contains(dir, "{{") {
-		return false
+	return ClassifyDirectory(dir, DirContext{HasImage: hasImage}).Local()
+}
+
+// mentionedBefore reports whether one of the earlier pull steps names dir.
+func mentionedBefore(earlier []*prefectyaml.Step, dir string) bool {
+	for _, st := range earlier {
+		if mentionsDir(st, dir) {
+			return true
+		}
 	}
-	if strings.HasPrefix(dir, "~") {
-		return true
-	}
-	if len(dir) > 2 && dir[1] == ':' && (dir[2] == '\\' || dir[2] == '/') {
-		return true
-	}
-	if !strings.HasPrefix(dir, "/") {
-		return false
-	}
-	if IsWorkstationPath(dir) {
-		return true
-	}
-	if hasImage {
-		return false
-	}
-	return !strings.HasPrefix(dir, "/opt/prefect")
+	return false
 }
 
 // PoolLabel names the pool, its type and where the type came from, e.g.
@@ -318,18 +338,4 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// IsWorkstationPath reports paths that exist only on a developer's machine,
-// never in a container image: macOS home directories (/Users/…), "~",
-// Windows drive paths and WSL's /mnt/<drive>/ mounts.
-func IsWorkstationPath(dir string) bool {
-	dir = strings.TrimSpace(dir)
-	if strings.HasPrefix(dir, "~") || strings.HasPrefix(dir, "/Users/") {
-		return true
-	}
-	if len(dir) > 2 && dir[1] == ':' && (dir[2] == '\\' || dir[2] == '/') {
-		return true
-	}
-	return len(dir) > 7 && strings.HasPrefix(dir, "/mnt/") && dir[6] == '/' && dir[5] >= 'a' && dir[5] <= 'z'
 }

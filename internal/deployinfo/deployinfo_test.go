@@ -125,7 +125,7 @@ func TestIsDeployingMachinePath(t *testing.T) {
 		image bool
 		want  bool
 	}{
-		{"/Users/me/x", true, true}, {"/home/me/x", true, false}, {"/home/me/x", false, true}, {"/mnt/c/x", true, true}, {`C:\work`, true, true}, {"~/x", false, true},
+		{"/Users/me/x", true, true}, {"/home/me/x", true, true}, {"/root/flows", true, true}, {"/tmp/x", true, true}, {"../other", true, true}, {"/home/me/x", false, true}, {"/mnt/c/x", true, true}, {`C:\work`, true, true}, {"~/x", false, true},
 		{"/opt/prefect/x", true, false}, {"/app", true, false}, {"/app", false, true}, {"/opt/prefect/x", false, false},
 		{"flows", false, false}, {"{{ clone.directory }}", false, false}, {"", false, false},
 	} {

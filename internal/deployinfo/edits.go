@@ -7,7 +7,6 @@ import (
 
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
-	"github.com/prefect-lsp/prefect-lsp/internal/steps"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
@@ -35,18 +34,24 @@ const (
 // step that points at the deploying machine is replaced by the new step;
 // otherwise the step goes first, so later steps run in the clone.
 func AddGitClonePull(src *source.File, d *prefectyaml.Deployment, repository, branch string) []source.Edit {
+	return AddGitClonePullReplacing(src, d, repository, branch, Describe(nil, d).LocalDirSteps)
+}
+
+// AddGitClonePullReplacing is AddGitClonePull with the set_working_directory
+// steps to replace given (Info.LocalDirSteps of a DescribeAt that knew
+// where the prefect.yaml is).
+func AddGitClonePullReplacing(src *source.File, d *prefectyaml.Deployment, repository, branch string, local []*prefectyaml.Step) []source.Edit {
 	lines := []string{"- " + GitCloneStep + ":", "    repository: " + yamlScalar(repository)}
 	if branch != "" {
 		lines = append(lines, "    branch: "+yamlScalar(branch))
 	}
-	hasImage := Describe(nil, d).OwnImage
 	replace := func(st *prefectyaml.Step) bool {
-		s, ok := steps.Lookup(st.Function)
-		if !ok || s.Kind != steps.KindLocalDir {
-			return false
+		for _, l := range local {
+			if l.Node == st.Node {
+				return true
+			}
 		}
-		dir, _ := st.Arg("directory").Str()
-		return IsDeployingMachinePath(dir, hasImage)
+		return false
 	}
 	return crlf(src, addSteps(src, d, "pull", lines, true, replace))
 }

@@ -19,7 +19,11 @@ import (
 // poolInfo returns the deployment's work-pool facts, computed once per run.
 func poolInfo(p *analysis.Pass, d *prefectyaml.Deployment) *deployinfo.Info {
 	return p.Memo("deployinfo:"+strconv.Itoa(d.Index), func() any {
-		return deployinfo.Describe(p.Config, d)
+		w := deployinfo.Where{Root: p.Root, Dir: p.Root, ReadFile: p.Env.Read}
+		if filepath.IsAbs(p.Path) {
+			w.Dir = filepath.Dir(p.Path)
+		}
+		return deployinfo.DescribeAt(p.Config, d, w)
 	}).(*deployinfo.Info)
 }
 
@@ -82,7 +86,7 @@ func imageNameFor(d *prefectyaml.Deployment) string {
 func codeFixes(p *analysis.Pass, d *prefectyaml.Deployment, in *deployinfo.Info) []analysis.Fix {
 	var fixes []analysis.Fix
 	repo, branch := repositoryFor(p)
-	if e := deployinfo.AddGitClonePull(p.Src, d, repo, branch); e != nil {
+	if e := deployinfo.AddGitClonePullReplacing(p.Src, d, repo, branch, in.LocalDirSteps); e != nil {
 		title := "Add a git_clone pull step"
 		if repo != deployinfo.PlaceholderRepository {
 			title += " for " + repo
@@ -280,13 +284,25 @@ var LocalWorkingDirectory = &analysis.Rule{
 	Category: analysis.CategoryWorkPools,
 	Doc: `## What it does
 Reports a ` + "`set_working_directory`" + ` pull step whose directory is on the machine
-that runs ` + "`prefect deploy`" + ` (a macOS home directory ` + "`/Users/…`" + `, ` + "`~`" + `, a Windows
-drive, or — when the deployment names no image — any absolute path outside
-` + "`/opt/prefect`" + `; the pool's base job template may still set an image that has
-it, which the message mentions) while the
-deployment's work pool runs flows in containers or on other hosts. The
-pool's type comes from the configuration's ` + "`work-pools`" + ` table or from
-job_variables keys only one type has.
+that runs ` + "`prefect deploy`" + ` while the deployment's work pool runs flows in
+containers or on other hosts. The pool's type comes from the configuration's
+` + "`work-pools`" + ` table or from job_variables keys only one type has.
+
+These directories are on the deploying machine even when the deployment
+names an image: home directories (` + "`/Users/…`" + `, ` + "`/home/<user>/…`" + `, ` + "`/root/…`" + `,
+` + "`~`" + `), Windows drives and shares (` + "`C:\\…`" + `, WSL's ` + "`/mnt/c/…`" + `), macOS volumes,
+removable media, temporary folders (` + "`/tmp/…`" + `, ` + "`/var/tmp/…`" + `, macOS
+` + "`/var/folders/…`" + `) and relative paths that climb above the project root
+(` + "`../shared`" + `). A folder the image's Dockerfile creates stays quiet: its
+` + "`WORKDIR`" + `, a ` + "`COPY`" + ` or ` + "`ADD`" + ` destination, a path a ` + "`RUN`" + ` command names (the
+home of a user it adds). The Dockerfile is the one the ` + "`build_docker_image`" + `
+step names (` + "`dockerfile`" + ` inside the build context ` + "`path`" + `), or, when the
+deployment only names an image, the project's Dockerfiles. A folder an earlier
+pull step names (a script that creates it) stays quiet too.
+
+When the deployment names no image, any absolute path outside
+` + "`/opt/prefect`" + ` is reported: the run uses the pool's default image (its base job
+template may still set one that has it, which the message mentions).
 
 When ` + "`pull`" + ` is omitted, the step prefect deploy writes itself is reported by
 [code-unreachable](code-unreachable.md) instead.
@@ -317,7 +333,8 @@ pull:
 ` + "```" + `
 
 When an image carries the code, point the step at the directory inside the
-image (` + "`/opt/prefect/<project>`" + ` for images built with ` + "`dockerfile: auto`" + `).
+image: the Dockerfile's ` + "`WORKDIR`" + ` (quick fix), ` + "`/opt/prefect/<project>`" + ` for
+images built with ` + "`dockerfile: auto`" + `.
 
 ## How to silence
 ` + "`# prefect-lsp: ignore[local-working-directory]`" + ` on the directory, e.g. when the
@@ -332,21 +349,37 @@ same path is mounted into the container.`,
 			if t.Name == "docker" && d.WorkPool.JobVariable("volumes").Set() {
 				continue
 			}
-			for _, st := range in.LocalDirSteps {
+			for i, st := range in.LocalDirSteps {
+				kind := in.LocalDirKinds[i]
 				dir := st.Arg("directory")
 				path, _ := dir.Str()
 				msg := fmt.Sprintf("set_working_directory points at %q on the deploying machine, but %s runs flows in containers or on other hosts, where the directory does not exist (FileNotFoundError at run time)", path, typeLabel(in))
-				if !deployinfo.IsWorkstationPath(path) {
+				if !in.OwnImage && (kind == deployinfo.DirNoImage || kind == deployinfo.DirHome || kind == deployinfo.DirTemp) {
 					msg = fmt.Sprintf("set_working_directory points at %q, but %s runs flows in containers or on other hosts and the deployment names no image that has this directory (unless the pool's base job template sets one)", path, typeLabel(in))
+				}
+				if r := kind.Reason(); r != "" {
+					if !strings.HasPrefix(r, "it ") {
+						r = "it is " + r
+					}
+					msg += "; " + r
 				}
 				var fixes []analysis.Fix
 				if in.OwnImage {
-					msg += "; point it at the directory inside the image"
-					if b := in.BuildImageStep; b != nil && b.Arg("dockerfile").Text() == "auto" && p.Root != "" {
-						inImage := "/opt/prefect/" + filepath.Base(p.Root)
-						if dir.Via == nil && dir.Value != nil && dir.Value.Kind == yamlsyntax.ScalarNode {
-							fixes = append(fixes, analysis.Fix{Title: "Use " + inImage + " (where dockerfile: auto copies the project)", Edits: []source.Edit{{Span: dir.Value.Span, NewText: inImage}}, IsPreferred: true})
+					img := in.Image
+					switch {
+					case img != nil && img.Workdir != "" && img.Source == "dockerfile: auto":
+						msg += "; point it at the directory inside the image (dockerfile: auto copies the project to " + img.Workdir + ")"
+					case img != nil && img.Workdir != "":
+						msg += fmt.Sprintf("; point it at the directory inside the image (%s sets WORKDIR %s)", img.Source, img.Workdir)
+					default:
+						msg += "; point it at the directory inside the image"
+					}
+					if img != nil && img.Workdir != "" && dir.Via == nil && dir.Value != nil && dir.Value.Kind == yamlsyntax.ScalarNode {
+						title := "Use " + img.Workdir + " (the WORKDIR of " + img.Source + ")"
+						if img.Source == "dockerfile: auto" {
+							title = "Use " + img.Workdir + " (where dockerfile: auto copies the project)"
 						}
+						fixes = append(fixes, analysis.Fix{Title: title, Edits: []source.Edit{{Span: dir.Value.Span, NewText: img.Workdir}}, IsPreferred: true})
 					}
 				} else {
 					msg += "; fetch the code with a git_clone pull step or build an image that contains it"
