@@ -82,9 +82,9 @@ func (k DirKind) Local() bool { return k != DirElsewhere }
 func (k DirKind) Reason() string {
 	switch k {
 	case DirHome:
-		return "a home directory of the deploying machine"
+		return "a home directory, which only the deploying machine has unless the image creates that user's home"
 	case DirTemp:
-		return "a temporary folder of the deploying machine"
+		return "a temporary folder, which only the deploying machine has unless the image creates it"
 	case DirOutsideProject:
 		return "it climbs above the project root, out of what a clone of the repository or an image built from the project holds"
 	}

@@ -354,10 +354,12 @@ same path is mounted into the container.`,
 				dir := st.Arg("directory")
 				path, _ := dir.Str()
 				msg := fmt.Sprintf("set_working_directory points at %q on the deploying machine, but %s runs flows in containers or on other hosts, where the directory does not exist (FileNotFoundError at run time)", path, typeLabel(in))
-				if !in.OwnImage && (kind == deployinfo.DirNoImage || kind == deployinfo.DirHome || kind == deployinfo.DirTemp) {
+				noImage := !in.OwnImage && (kind == deployinfo.DirNoImage || kind == deployinfo.DirHome || kind == deployinfo.DirTemp)
+				if noImage {
+					// The pool's own image may have it (a user's home made there).
 					msg = fmt.Sprintf("set_working_directory points at %q, but %s runs flows in containers or on other hosts and the deployment names no image that has this directory (unless the pool's base job template sets one)", path, typeLabel(in))
 				}
-				if r := kind.Reason(); r != "" {
+				if r := kind.Reason(); r != "" && !noImage {
 					if !strings.HasPrefix(r, "it ") {
 						r = "it is " + r
 					}
