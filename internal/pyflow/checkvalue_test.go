@@ -245,16 +245,7 @@ func TestCheckValueAgainstPydantic(t *testing.T) {
 		in.Write(b)
 		in.WriteByte('\n')
 	}
-	cmd := exec.Command(py, "-c", pydanticScript)
-	cmd.Stdin = strings.NewReader(in.String())
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("pydantic oracle: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(cases) {
-		t.Fatalf("oracle gave %d answers for %d cases:\n%s", len(lines), len(cases), out)
-	}
+	lines := runPydantic(t, py, pydanticScript, in.String(), len(cases))
 	for i, c := range cases {
 		if strings.HasPrefix(lines[i], "E ") {
 			t.Errorf("oracle error for %q %s: %s", c.ann, pyLiteral(c.val), lines[i])
@@ -268,4 +259,21 @@ func TestCheckValueAgainstPydantic(t *testing.T) {
 			t.Errorf("CheckValue(%q, %s) = %v, pydantic says %v", c.ann, pyLiteral(c.val), got, pyOK)
 		}
 	}
+}
+
+// runPydantic runs a Python oracle script on input (one JSON case a line) and
+// returns its answers, one a case.
+func runPydantic(t *testing.T, py, script, input string, n int) []string {
+	t.Helper()
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = strings.NewReader(input)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pydantic oracle: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != n {
+		t.Fatalf("oracle gave %d answers for %d cases:\n%s", len(lines), n, out)
+	}
+	return lines
 }

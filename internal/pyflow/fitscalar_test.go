@@ -2,7 +2,6 @@ package pyflow
 
 import (
 	"encoding/json"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -161,16 +160,7 @@ func TestFitScalarAgainstPydantic(t *testing.T) {
 		in.WriteByte('\n')
 		cases = append(cases, c)
 	}
-	cmd := exec.Command(py, "-c", fitScript)
-	cmd.Stdin = strings.NewReader(in.String())
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("pydantic oracle: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != len(cases) {
-		t.Fatalf("oracle gave %d answers for %d cases:\n%s", len(lines), len(cases), out)
-	}
+	lines := runPydantic(t, py, fitScript, in.String(), len(cases))
 	verdict := func(s string) Verdict {
 		if s == "1" {
 			return Accepted

@@ -225,6 +225,19 @@ func textLeaves(leaves []surpriseLeaf, verdicts []readingVerdict) []surpriseLeaf
 // in place, and a reading is taken when it adds no problem at the scalar
 // or above it. Nil when the pool type is unknown.
 func jobVariableLeafVerdicts(p *analysis.Pass, d *prefectyaml.Deployment) ([]surpriseLeaf, []readingVerdict) {
+	r := p.Memo("yaml11:jobvars:"+strconv.Itoa(d.Index), func() any {
+		leaves, verdicts := judgeJobVariables(p, d)
+		return leafVerdicts{leaves, verdicts}
+	}).(leafVerdicts)
+	return r.leaves, r.verdicts
+}
+
+type leafVerdicts struct {
+	leaves   []surpriseLeaf
+	verdicts []readingVerdict
+}
+
+func judgeJobVariables(p *analysis.Pass, d *prefectyaml.Deployment) ([]surpriseLeaf, []readingVerdict) {
 	in := poolInfo(p, d)
 	if in.Type == nil {
 		return nil, nil
