@@ -166,3 +166,19 @@ func TestDescribeAtReadsTheDockerfile(t *testing.T) {
 		t.Errorf("climbing from a subfolder: %+v", in)
 	}
 }
+
+func FuzzParseImageLayout(f *testing.F) {
+	for _, s := range []string{
+		"FROM python\nWORKDIR /app\nCOPY . .\n",
+		"# escape=`\nFROM x AS a\nWORKDIR ${A:-/w}\nRUN useradd -m u && mkdir -p /home/u/x\nFROM a\nCOPY [\"a\", \"b\"]\n",
+		"ENV A=1 B=\"two words\"\nARG C\nWORKDIR $C\nADD --chown=a:b x ${A}\n",
+		"RUN \\\n  adduser\nWORKDIR ${\n",
+	} {
+		f.Add(s, "/home/u/x")
+	}
+	f.Fuzz(func(t *testing.T, text, dir string) {
+		l := ParseImageLayout("Dockerfile", text)
+		l.Has("/"+dir, true)
+		ClassifyDirectory(dir, DirContext{HasImage: true, Image: l, Depth: len(dir) % 3})
+	})
+}
