@@ -260,14 +260,23 @@ func dockerfilesIn(dir string) []string {
 		if e.IsDir() {
 			continue
 		}
-		switch l := strings.ToLower(n); {
+		switch {
 		case n == "Dockerfile" || n == "Containerfile":
 			first = append(first, filepath.Join(dir, n))
-		case strings.HasPrefix(l, "dockerfile.") || strings.HasSuffix(l, ".dockerfile") || strings.HasPrefix(l, "containerfile."):
+		case IsDockerfileName(n):
 			rest = append(rest, filepath.Join(dir, n))
 		}
 	}
 	return append(first, rest...)
+}
+
+// IsDockerfileName reports whether a file's base name is one the analysis
+// reads as a Dockerfile: Dockerfile, Containerfile, Dockerfile.*,
+// Containerfile.* or *.Dockerfile (any case).
+func IsDockerfileName(base string) bool {
+	l := strings.ToLower(base)
+	return l == "dockerfile" || l == "containerfile" ||
+		strings.HasPrefix(l, "dockerfile.") || strings.HasSuffix(l, ".dockerfile") || strings.HasPrefix(l, "containerfile.")
 }
 
 func joinPath(dir, p string) string {

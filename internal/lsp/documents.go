@@ -13,6 +13,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/deployinfo"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
@@ -243,7 +244,8 @@ func (s *server) dependsOn(yamlPath, root, changed string) bool {
 	if s.opts.DependsOn != nil {
 		return s.opts.DependsOn(yamlPath, root, changed)
 	}
-	if strings.HasSuffix(changed, ".py") {
+	if strings.HasSuffix(changed, ".py") || deployinfo.IsDockerfileName(filepath.Base(changed)) {
+		// Flow code, and the Dockerfiles local-working-directory reads.
 		return within(root, changed)
 	}
 	return false

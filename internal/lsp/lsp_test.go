@@ -319,6 +319,35 @@ func TestWatchedFilesRegisteredAndDependentsReanalysed(t *testing.T) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+	// A Dockerfile is read too (local-working-directory); a README is not.
+	if !strings.Contains(string(reg.RegisterOptions), "ockerfile") {
+		t.Fatalf("Dockerfiles are not watched: %s", reg.RegisterOptions)
+	}
+	for _, c := range []struct {
+		file string
+		want bool
+	}{{"docs/README.md", false}, {"docker/Dockerfile.prod", true}} {
+		before = dep.count()
+		err = h.server.DidChangeWatchedFiles(h.ctx, &protocol.DidChangeWatchedFilesParams{Changes: []protocol.FileEvent{{URI: h.uri(c.file), Type: protocol.FileChangeTypeChanged}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-calls
+		if !c.want {
+			time.Sleep(50 * time.Millisecond)
+			if dep.count() != before {
+				t.Errorf("a change of %s re-analysed prefect.yaml", c.file)
+			}
+			continue
+		}
+		for dep.count() == before {
+			select {
+			case <-deadline:
+				t.Fatalf("a changed %s did not re-analyse prefect.yaml", c.file)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
 }
 
 // countingRule counts runs and reports the run number, so that every run

@@ -426,7 +426,7 @@ func (s *server) afterInitialized() {
 	c := s.capsSnapshot()
 	if c.watchDynamic {
 		watchers := []protocol.FileSystemWatcher{}
-		for _, g := range []string{"**/*.py", "**/pyproject.toml", "**/prefect-lsp.toml", "**/setup.cfg", "**/requirements.txt"} {
+		for _, g := range []string{"**/*.py", "**/pyproject.toml", "**/prefect-lsp.toml", "**/setup.cfg", "**/requirements.txt", "**/*[dD]ockerfile*", "**/*[cC]ontainerfile*"} {
 			watchers = append(watchers, protocol.FileSystemWatcher{GlobPattern: protocol.Pattern(g)})
 		}
 		opts, err := protocol.Marshal(protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: watchers})
