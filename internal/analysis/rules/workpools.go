@@ -286,7 +286,10 @@ var LocalWorkingDirectory = &analysis.Rule{
 Reports a ` + "`set_working_directory`" + ` pull step whose directory is on the machine
 that runs ` + "`prefect deploy`" + ` while the deployment's work pool runs flows in
 containers or on other hosts. The pool's type comes from the configuration's
-` + "`work-pools`" + ` table or from job_variables keys only one type has.
+` + "`work-pools`" + ` table or from job_variables keys only one type has. When the
+type is not known but the deployment names or builds its own image (and mounts
+no ` + "`volumes`" + `), its runs start in containers of that image, and the folders
+below are reported all the same.
 
 These directories are on the deploying machine even when the deployment
 names an image: home directories (` + "`/Users/…`" + `, ` + "`/home/<user>/…`" + `, ` + "`/root/…`" + `,
@@ -343,17 +346,31 @@ same path is mounted into the container.`,
 		for _, d := range p.File.Deployments {
 			in := poolInfo(p, d)
 			t := in.Type
-			if t == nil || !t.RunsRemotely || t.Kind == workpools.Legacy || len(in.LocalDirSteps) == 0 {
+			if len(in.LocalDirSteps) == 0 || d.WorkPool == nil {
 				continue
 			}
-			if t.Name == "docker" && d.WorkPool.JobVariable("volumes").Set() {
+			// A pool of unknown type that runs the deployment's own image
+			// starts its runs in containers of that image: only the
+			// folders no image has are claimed then.
+			imageOnly := t == nil && in.OwnImage
+			if !imageOnly && (t == nil || !t.RunsRemotely || t.Kind == workpools.Legacy) {
 				continue
+			}
+			if (imageOnly || t.Name == "docker") && d.WorkPool.JobVariable("volumes").Set() {
+				continue
+			}
+			where := typeLabel(in) + " runs flows in containers or on other hosts"
+			if imageOnly {
+				where = fmt.Sprintf("the deployment names an image, so work pool %q runs its flows in containers of that image", in.PoolName)
 			}
 			for i, st := range in.LocalDirSteps {
 				kind := in.LocalDirKinds[i]
+				if imageOnly && (kind == deployinfo.DirElsewhere || kind == deployinfo.DirNoImage) {
+					continue
+				}
 				dir := st.Arg("directory")
 				path, _ := dir.Str()
-				msg := fmt.Sprintf("set_working_directory points at %q on the deploying machine, but %s runs flows in containers or on other hosts, where the directory does not exist (FileNotFoundError at run time)", path, typeLabel(in))
+				msg := fmt.Sprintf("set_working_directory points at %q on the deploying machine, but %s, where the directory does not exist (FileNotFoundError at run time)", path, where)
 				noImage := !in.OwnImage && (kind == deployinfo.DirNoImage || kind == deployinfo.DirHome || kind == deployinfo.DirTemp)
 				if noImage {
 					// The pool's own image may have it (a user's home made there).
