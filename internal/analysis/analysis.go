@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
@@ -82,7 +83,34 @@ type Rule struct {
 	Severity Severity
 	Category Category
 	Run      func(*Pass)
+	// Scope says what a rule's findings depend on, which decides what
+	// incremental analysis may reuse after an edit (see RunIncremental).
+	Scope Scope
+	// Fingerprint, for a ScopeFile rule, returns everything the rule reads
+	// from one deployment when it compares deployments (e.g. the name and
+	// entrypoint for duplicate names). When an edit leaves a deployment's
+	// fingerprint unchanged and none of the rule's findings touch that
+	// deployment, the findings are reused. Nil means the rule is re-run on
+	// the whole file after every edit.
+	Fingerprint func(d *prefectyaml.Deployment) string
 }
+
+// Scope classifies rules for incremental analysis.
+type Scope int
+
+const (
+	// ScopeFile (the zero value, the safe default): findings may depend on
+	// anything in the file; an edit re-runs the rule on the whole file
+	// unless the rule has a Fingerprint.
+	ScopeFile Scope = iota
+	// ScopeDeployment: the rule's findings split into those about the file
+	// without its deployments and those each deployment adds; what one
+	// deployment adds depends only on that deployment's item (its text,
+	// its index), the rest of the file outside the deployments list and
+	// the project, never on the other deployments. Spans of what it adds
+	// lie in that item or outside the deployments list.
+	ScopeDeployment
+)
 
 // DocsURL is where the rule's page is published.
 func (r *Rule) DocsURL() string { return DocsBaseURL + r.ID + ".md" }

@@ -59,16 +59,16 @@ type Result struct {
 	// RuleErrors lists rules that panicked (a bug in prefect-lsp); the
 	// analysis goes on without them.
 	RuleErrors []string
+
+	// inc is what RunIncremental needs to analyse the next version of the
+	// text from this one (nil when the file's shape does not allow it).
+	inc *incState
 }
 
 // Run analyses one prefect.yaml with the given rules. It checks ctx between
 // rules and returns nil when cancelled.
 func Run(ctx context.Context, in Input, rules []*Rule) *Result {
-	cfg := in.Config
-	cfgProblems := in.ConfigProblems
-	if cfg == nil {
-		cfg, cfgProblems = config.Load(filepath.Dir(in.Path))
-	}
+	cfg, cfgProblems := inputConfig(in)
 	env := in.Env
 	if env == nil {
 		env = &Env{}
@@ -81,40 +81,110 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	}
 	file := prefectyaml.Parse(doc)
 	res := &Result{Path: in.Path, Src: doc.File, Doc: doc, File: file, Config: cfg}
-	var diags []*Diagnostic
+	raw, errs, ok := runRules(ctx, in.Path, doc, file, cfg, cfgProblems, env, rules, nil)
+	if !ok {
+		return nil
+	}
+	res.RuleErrors = errs
+	if len(errs) == 0 {
+		if lay := layoutOf(doc); lay != nil {
+			lay.assignOrigins(raw)
+			res.inc = &incState{path: in.Path, rules: rules, cfg: cfg, cfgProblems: cfgProblems, env: env, layout: lay, raw: raw, expanded: doc.ExpandedSize()}
+		}
+	}
+	finish(res, cfg, raw)
+	return res
+}
+
+func inputConfig(in Input) (*config.Config, []config.Problem) {
+	if in.Config == nil {
+		return config.Load(filepath.Dir(in.Path))
+	}
+	return in.Config, in.ConfigProblems
+}
+
+// rawDiagnostic is a finding as its rule reported it, before configured
+// severities, suppressions and deduplication. rule is the rule's index in
+// the rule list, seq the order of reporting within one run of the rules,
+// and origin the deployment (its index in the deployments list) the finding
+// is about, or -1 for the rest of the file: findings are ordered by rule,
+// origin and seq, so that reused and recomputed ones interleave the same
+// way as in a full analysis.
+type rawDiagnostic struct {
+	d      *Diagnostic
+	rule   int
+	origin int
+	seq    int
+}
+
+// runRules runs the enabled rules on one document; only, when not nil,
+// selects the rules (by index) to run. ok is false when ctx is cancelled.
+func runRules(ctx context.Context, path string, doc *yamlsyntax.Document, file *prefectyaml.File, cfg *config.Config, cfgProblems []config.Problem, env *Env, rules []*Rule, only func(i int) bool) (raw []rawDiagnostic, ruleErrors []string, ok bool) {
 	memo := map[string]any{"config-problems": cfgProblems}
+	off := disabledRules(path, cfg)
+	var diags []*Diagnostic
+	for i, r := range rules {
+		if ctx.Err() != nil {
+			return nil, nil, false
+		}
+		if off[r.ID] || off["*"] || (only != nil && !only(i)) {
+			continue
+		}
+		before := len(diags)
+		p := &Pass{Rule: r, Path: path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &diags, memo: memo}
+		if err := runRule(p); err != "" {
+			ruleErrors = append(ruleErrors, err)
+		}
+		for j := before; j < len(diags); j++ {
+			raw = append(raw, rawDiagnostic{d: diags[j], rule: i, origin: -1, seq: j})
+		}
+	}
+	return raw, ruleErrors, true
+}
+
+// disabledRules returns the rules that the configuration turns off for
+// path ("*" for all).
+func disabledRules(path string, cfg *config.Config) map[string]bool {
+	off := map[string]bool{}
+	for id, s := range cfg.Rules {
+		if sev, ok := ParseSeverity(s); ok && sev == Off {
+			off[id] = true
+		}
+	}
+	for _, id := range cfg.IgnoredRules(path) {
+		off[id] = true
+	}
+	return off
+}
+
+// finish turns raw findings into the result's diagnostics: configured
+// severities, suppression comments, deduplication (merging related
+// information) and the order by position.
+func finish(res *Result, cfg *config.Config, raw []rawDiagnostic) {
+	sort.SliceStable(raw, func(i, j int) bool {
+		a, b := raw[i], raw[j]
+		if a.rule != b.rule {
+			return a.rule < b.rule
+		}
+		if a.origin != b.origin {
+			return a.origin < b.origin
+		}
+		return a.seq < b.seq
+	})
 	severities := map[string]Severity{}
 	for id, s := range cfg.Rules {
 		if sev, ok := ParseSeverity(s); ok {
 			severities[id] = sev
 		}
 	}
-	ignored := map[string]bool{}
-	for _, id := range cfg.IgnoredRules(in.Path) {
-		ignored[id] = true
-	}
-	for _, r := range rules {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if ignored[r.ID] || ignored["*"] {
-			continue
-		}
-		if sev, ok := severities[r.ID]; ok && sev == Off {
-			continue
-		}
-		p := &Pass{Rule: r, Path: in.Path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &diags, memo: memo}
-		if err := runRule(p); err != "" {
-			res.RuleErrors = append(res.RuleErrors, err)
-		}
-	}
-	sup := parseSuppressions(doc.File)
+	sup := parseSuppressions(res.Src)
 	seen := map[string]int{}
-	for _, d := range diags {
+	for _, r := range raw {
+		d := *r.d
 		if sev, ok := severities[d.RuleID]; ok {
 			d.Severity = sev
 		}
-		if sup.suppressed(d.RuleID, doc.File.LineOf(d.Span.Start)) {
+		if sup.suppressed(d.RuleID, res.Src.LineOf(d.Span.Start)) {
 			continue
 		}
 		key := fmt.Sprintf("%s|%d|%d|%s", d.RuleID, d.Span.Start, d.Span.End, d.Message)
@@ -123,7 +193,8 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 			continue
 		}
 		seen[key] = len(res.Diagnostics)
-		res.Diagnostics = append(res.Diagnostics, *d)
+		d.Related = append([]Related(nil), d.Related...)
+		res.Diagnostics = append(res.Diagnostics, d)
 	}
 	sort.SliceStable(res.Diagnostics, func(i, j int) bool {
 		a, b := res.Diagnostics[i], res.Diagnostics[j]
@@ -135,7 +206,6 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 		}
 		return a.RuleID < b.RuleID
 	})
-	return res
 }
 
 func appendRelated(a, b []Related) []Related {

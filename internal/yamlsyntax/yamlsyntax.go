@@ -502,3 +502,14 @@ func checkNesting(text string) *nestingError {
 	}
 	return nil
 }
+
+// ExpandedSize counts the nodes the document stands for once aliases are
+// expanded (capped just above MaxExpandedNodes). It is additive over the
+// parts of a mapping or sequence, which lets incremental analysis bound the
+// size of a document it did not parse whole.
+func (d *Document) ExpandedSize() int {
+	if d == nil || d.Root == nil {
+		return 0
+	}
+	return expandedSize(d.Root, map[*Node]int{})
+}

@@ -143,6 +143,7 @@ var EntrypointFormat = &analysis.Rule{
 	Summary:  "an entrypoint that is neither path/to/file.py:function nor package.module.function",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Checks the shape of `+"`entrypoint`"+`: a file path and a function name
 split at the last `+"`:`"+` (`+"`flows/etl.py:etl`"+`, `+"`flows/etl.py:Pipelines.etl`"+`), or a
 dotted module path ending in the function (`+"`my_pkg.flows.etl`"+`, or
@@ -169,6 +170,7 @@ var EntrypointFileNotFound = &analysis.Rule{
 	Summary:  "the entrypoint's file or module does not exist in the project",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Resolves the entrypoint's file against the project root (the directory
 where `+"`prefect deploy`"+` runs) and reports a file that does not exist, with
 close paths as suggestions. Module-form entrypoints (`+"`pkg.mod.flow`"+`, and `+"`pkg.mod:flow`"+`, which
@@ -224,6 +226,7 @@ var EntrypointFunctionNotFound = &analysis.Rule{
 	Summary:  "the entrypoint's file has no function of that name",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Reads the entrypoint's Python file (without running it) and reports a
 function name that is not defined there, suggesting close names; when exactly
 one name is close, a quick fix renames the entrypoint's function part.`,
@@ -284,6 +287,7 @@ var EntrypointNotAFlow = &analysis.Rule{
 	Summary:  "the entrypoint names a function that is not decorated with @flow",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Reports an entrypoint whose function exists but is not decorated with
 `+"`@flow`"+` (a `+"`@task`"+` is called out as one). Functions whose decorators the
 scanner cannot see through (project-specific wrappers, imported names) are
@@ -347,6 +351,7 @@ var FlowNameMismatch = &analysis.Rule{
 	Summary:  "flow_name disagrees with the name of the entrypoint's flow",
 	Severity: analysis.Information,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Compares a deployment's `+"`flow_name`"+` with the name of the flow its
 entrypoint loads: the `+"`@flow(name=...)`"+` literal, or the function name with
 `+"`_`"+` replaced by `+"`-`"+`.`,
@@ -431,6 +436,7 @@ var UnknownParameter = &analysis.Rule{
 	Summary:  "a parameter value for a name the flow does not take",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Checks the keys of a deployment's `+"`parameters`"+` (and of each schedule's and
 trigger's `+"`parameters`"+`) against the parameters of the entrypoint's flow, suggesting close
 names with a rename quick fix. Flows that take `+"`**kwargs`"+` accept any name and
@@ -507,6 +513,7 @@ var MissingRequiredParameter = &analysis.Rule{
 	Summary:  "a required flow parameter the deployment gives no value",
 	Severity: analysis.Information,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Reports flow parameters without a default that the deployment's
 `+"`parameters`"+` do not set. It is a warning when the deployment has schedules or
 triggers (a schedule's own `+"`parameters`"+` count for that schedule), since
@@ -598,6 +605,7 @@ var ParameterType = &analysis.Rule{
 	Summary:  "a parameter value that cannot match the flow parameter's type annotation",
 	Severity: analysis.Error,
 	Category: analysis.CategoryPython,
+	Scope:    analysis.ScopeDeployment,
 	Doc: flowDoc(`Checks literal values in a deployment's `+"`parameters`"+` (and each schedule's and
 trigger's `+"`parameters`"+`) against the annotations of the flow's parameters, the way
 pydantic validates them (lax mode: "3" passes as an int, "abc" does not):

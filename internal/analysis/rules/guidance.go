@@ -19,6 +19,7 @@ var FlowAlreadyServed = &analysis.Rule{
 	Summary:  "the deployment's flow is also served from its own code with .serve()",
 	Severity: analysis.Information,
 	Category: analysis.CategoryGuidance,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reads the entrypoint's Python file (without running it) and points out a
 ` + "`<flow>.serve(...)`" + ` call on the deployment's flow, or a ` + "`serve(...)`" + ` of
@@ -116,6 +117,7 @@ var SimplerDeploymentOption = &analysis.Rule{
 	Summary:  "a simpler way to run the deployment fits: flow.serve, or a push pool with no worker",
 	Severity: analysis.Hint,
 	Category: analysis.CategoryGuidance,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Walks the decision guide (docs/choosing-infrastructure.md) with the
 deployment's facts and hints, on the work pool's name, when an option with

@@ -195,6 +195,7 @@ var ScheduleSelector = &analysis.Rule{
 	Summary:  "a schedule item needs exactly one of cron, interval or rrule",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks that every schedule item sets exactly one of ` + "`cron`" + `, ` + "`interval`" + ` and
 ` + "`rrule`" + `, and reports empty items (` + "`- {}`" + `) in a ` + "`schedules`" + ` list.
@@ -264,6 +265,7 @@ var InvalidCron = &analysis.Rule{
 	Summary:  "a cron string Prefect rejects",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks ` + "`cron`" + ` values as Prefect's CronSchedule does (croniter): 5 fields (or 6
 with seconds, 7 with year), names, ranges, steps, ` + "`L`" + `, ` + "`#`" + ` and the ` + "`@daily`" + `-style
@@ -312,6 +314,7 @@ var InvalidInterval = &analysis.Rule{
 	Summary:  "an interval that is not a positive number of seconds or a duration",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks ` + "`interval`" + ` values: a number of seconds greater than 0, an ISO 8601
 duration (` + "`PT10M`" + `, ` + "`P1D`" + `) or ` + "`HH:MM:SS`" + `. Duration strings need Prefect 3.6.11 or
@@ -382,6 +385,7 @@ var InvalidRRule = &analysis.Rule{
 	Summary:  "an rrule string Prefect rejects, or one that never fires",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks ` + "`rrule`" + ` values as Prefect does with dateutil's rrulestr: an RFC 5545 rule
 (` + "`FREQ=WEEKLY;BYDAY=MO`" + `, optionally with DTSTART, RDATE, EXRULE and EXDATE lines)
@@ -428,6 +432,7 @@ var InvalidTimezone = &analysis.Rule{
 	Summary:  "a schedule time zone that is not an IANA name",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks a schedule's ` + "`timezone`" + ` against the IANA time zone database
 (case-sensitive), with "did you mean" quick fixes (` + "`america/new_york`" + ` →
@@ -479,6 +484,7 @@ var UnquotedAnchorDate = &analysis.Rule{
 	Summary:  "an unquoted anchor_date is a YAML timestamp, not the string Prefect expects",
 	Severity: analysis.Warning,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports an ` + "`anchor_date`" + ` written without quotes that YAML reads as a timestamp,
 and quotes it.
@@ -537,6 +543,7 @@ var InvalidAnchorDate = &analysis.Rule{
 	Summary:  "an anchor_date Prefect cannot parse, or one that a cron or rrule schedule ignores",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks that an interval schedule's ` + "`anchor_date`" + ` is an ISO 8601 date-time
 (` + "`2024-01-01T09:00:00`" + `, optionally with ` + "`Z`" + ` or an offset), and warns when
@@ -601,6 +608,7 @@ var ScheduleAndSchedules = &analysis.Rule{
 	Summary:  "a deployment with both the legacy schedule key and schedules",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports a deployment that has a non-empty legacy ` + "`schedule`" + ` and a ` + "`schedules`" + `
 key (whatever its value).
@@ -685,6 +693,7 @@ var LegacySchedule = &analysis.Rule{
 	Summary:  "the legacy single schedule key; prefer a schedules list",
 	Severity: analysis.Hint,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Suggests converting a legacy ` + "`schedule:`" + ` mapping into a one-item ` + "`schedules:`" + `
 list, keeping its text and comments. ` + "`schedule: {}`" + ` and ` + "`schedule: null`" + `, which
@@ -772,6 +781,7 @@ var SchedulesNotRemoved = &analysis.Rule{
 	Summary:  "an empty schedules key does not delete a deployment's existing schedules",
 	Severity: analysis.Information,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Notes on ` + "`schedules: []`" + ` or an empty ` + "`schedules:`" + ` that this does not remove
 schedules the deployment already has on the server.
@@ -812,6 +822,7 @@ var ConcurrencyLimit = &analysis.Rule{
 	Summary:  "a concurrency_limit mapping that prefect deploy cannot use, or one the targeted Prefect version does not know",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchedules,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks what the schema cannot: a ` + "`concurrency_limit`" + ` mapping needs
 ` + "`collision_strategy`" + ` (prefect deploy passes an empty strategy otherwise and

@@ -944,6 +944,7 @@ var UnknownKey = &analysis.Rule{
 	Summary:  "a key Prefect does not know; it is dropped without a word",
 	Severity: analysis.Warning,
 	Category: analysis.CategorySchema,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports keys that prefect.yaml does not define, with "did you mean" and a
 rename quick fix, and says where keys that belong elsewhere should go
@@ -985,6 +986,7 @@ var WrongType = &analysis.Rule{
 	Summary:  "a value of the wrong type (or a missing required key); Prefect rejects the whole file",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchema,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks each value's type against prefect.yaml's model: ` + "`tags`" + ` a string or a
 list, ` + "`paused`" + ` a boolean, ` + "`work_pool`" + ` a mapping, ` + "`schedules`" + ` a list of mappings...
@@ -1018,6 +1020,7 @@ var InvalidValue = &analysis.Rule{
 	Summary:  "a value outside the allowed set or range",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchema,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks enumerations and ranges: ` + "`version_type`" + `, ` + "`collision_strategy`" + `
 (` + "`ENQUEUE`" + ` or ` + "`CANCEL_NEW`" + `), ` + "`grace_period_seconds`" + ` (60–86400), trigger ` + "`posture`" + `, and
@@ -1050,6 +1053,7 @@ var StringExpected = &analysis.Rule{
 	Summary:  "an unquoted value YAML reads as a number, boolean or date where Prefect wants a string",
 	Severity: analysis.Error,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Finds unquoted values such as ` + "`version: 1.10`" + ` or ` + "`prefect-version: 3.0`" + ` where
 prefect.yaml wants a string but YAML (PyYAML, YAML 1.1) reads a float,

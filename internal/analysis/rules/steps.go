@@ -131,6 +131,7 @@ var StepIndentation = &analysis.Rule{
 	Summary:  "a step mapping with more than one key: arguments written at the function key's level",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports a step whose mapping has keys next to the function name, almost always arguments indented one level too little.",
 		"Prefect takes one key of the step mapping as the function and raises `ValueError(\"Step has unexpected additional keys: …\")` for any other key. It does so only when the step runs: at deploy time for build and push steps, and on the worker at every flow run for pull steps (prefect.md §2.1, §8 #3).",
@@ -333,6 +334,7 @@ var UnknownStep = &analysis.Rule{
 	Summary:  "a step name that does not exist in a known step module",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports a step function that is not defined in `prefect.deployments.steps` or in the step modules of prefect-docker, prefect-aws, prefect-gcp and prefect-azure, or that is a near miss of a known step name. Steps from other modules are custom steps and are not reported.",
 		"Prefect imports the function when the step runs; a misspelt name fails with an import error (on the worker, at every flow run, for pull steps) (prefect.md §2.1, §2.2).",
@@ -368,6 +370,7 @@ var RemovedStep = &analysis.Rule{
 	Summary:  "a step name from Prefect 2.10 (projects) or git_clone_project, which no longer exist",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports the 2.10-era step names (`prefect.projects.steps.*`, `prefect_docker.projects.steps.*`, …) and `git_clone_project`, and offers the current name.",
 		"These modules and aliases were removed (prefect.md §2.1); the import fails when the step runs.",
@@ -423,6 +426,7 @@ var MissingRequires = &analysis.Rule{
 	Summary:  "a step from a package other than prefect without `requires`",
 	Severity: analysis.Information,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Suggests `requires:` on steps whose function comes from a package other than prefect: the integration steps (prefect-docker, prefect-aws, prefect-gcp, prefect-azure) and custom steps from modules that are not in the project.",
 		"When the import fails, Prefect pip-installs the packages named in `requires` and retries; without it the step fails with an import error. Pull steps run on the worker, whose environment often lacks the integration (prefect.md §2.1).",
@@ -471,6 +475,7 @@ var MissingStepArgument = &analysis.Rule{
 	Summary:  "a built-in or integration step without one of its required arguments",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports catalogued steps that lack a required argument (for example `repository` of `git_clone`, `credentials` of the Azure steps).",
 		"Python raises a TypeError when Prefect calls the step function, at deploy time for build and push steps and on the worker for pull steps (prefect.md §2.1, §2.2).",
@@ -509,6 +514,7 @@ var UnknownStepArgument = &analysis.Rule{
 	Summary:  "an argument that the step function does not accept",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports arguments of catalogued steps that are not parameters of the step function (steps that accept `**kwargs`, such as `build_docker_image` and `pull_from_remote_storage`, are not checked).",
 		"Every key other than `id` and `requires` is passed as a keyword argument; an unknown one makes Python raise a TypeError when the step runs (prefect.md §2.1). A common case is writing another step's name as an argument (prefect.md §8 #2).",
@@ -564,6 +570,7 @@ var StepArgumentType = &analysis.Rule{
 	Summary:  "a step argument of the wrong type or value",
 	Severity: analysis.Warning,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Checks the values of catalogued steps' arguments (and of `id` and `requires`) against the step's signature: strings, booleans, lists, mappings, block references, allowed values. A value that is one whole `{{ placeholder }}` is not checked, since it can resolve to any type.",
 		"Prefect passes values as YAML decoded them: `include_submodules: \"false\"` is a non-empty string, which Python treats as true; a string where a list is expected is iterated character by character; `build_backend` outside docker-py/buildx fails (prefect.md §2.2).",
@@ -611,6 +618,7 @@ var DuplicateStepID = &analysis.Rule{
 	Summary:  "two steps that run together share an id; the later one's outputs replace the earlier one's",
 	Severity: analysis.Warning,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports a step `id` already used by an earlier step of the same run: build and push steps run together when deploying; pull steps run together on the worker.",
 		"Prefect stores each step's outputs under its id; a second step with the same id overwrites the first, so `{{ id.key }}` silently refers to the later step (prefect.md §2.1).",
@@ -672,6 +680,7 @@ var GitCloneCredentials = &analysis.Rule{
 	Summary:  "git_clone with both access_token and credentials, or a credentials block given as access_token",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports `git_clone` steps that set both `access_token` and `credentials`, and `access_token` values that reference a credentials block (which resolves to a mapping, not a token).",
 		"git_clone raises \"Please provide either an access token or credentials but not both.\" (prefect.md §2.2). A `github-credentials` block belongs in `credentials`; `access_token` takes a token string such as a Secret block's value (prefect.md §8 #13).",
@@ -802,6 +811,7 @@ var ShellOperators = &analysis.Rule{
 	Summary:  "run_shell_script with pipes, redirects, && or $VARS that it runs without a shell",
 	Severity: analysis.Warning,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports `run_shell_script` scripts that use shell syntax (`|`, `>`, `<`, `&&`, `;`, backticks, `$(…)`) without `shell: true`, or environment variables (`$HOME`, `${TAG}`) without `expand_env_vars: true` or `shell: true`.",
 		"run_shell_script splits each line with shlex and runs it without a shell, so operators become literal arguments; `$VARS` are passed literally unless `expand_env_vars: true` (PrefectHQ/prefect#11287; prefect.md §2.2, §8 #12). `shell: true` needs Prefect 3.6.23 or later.",
@@ -867,6 +877,7 @@ var DockerfileAutoExists = &analysis.Rule{
 	Summary:  "build_docker_image with dockerfile: auto while the project already has a Dockerfile",
 	Severity: analysis.Error,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Reports `dockerfile: auto` in a `build_docker_image` step when a file named `Dockerfile` exists in the project root.",
 		"With `auto`, the step writes its own Dockerfile and refuses to overwrite an existing one: it fails with \"Dockerfile already exists.\" (prefect.md §2.2, §8 #14).",
@@ -907,6 +918,7 @@ var SingleStepMapping = &analysis.Rule{
 	Summary:  "a build, push or pull section written as one step mapping instead of a list",
 	Severity: analysis.Hint,
 	Category: analysis.CategorySteps,
+	Scope:    analysis.ScopeDeployment,
 	Doc: stepDoc(
 		"Points out build, push and pull sections written as a single step mapping rather than a list of steps.",
 		"Prefect accepts the single-mapping form only since 3.7.7; older versions (and other tools reading prefect.yaml) expect a list (prefect.md §1.1).",

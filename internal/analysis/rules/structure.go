@@ -27,6 +27,7 @@ var NotAMapping = &analysis.Rule{
 	Summary:  "the file's top level is not a mapping, so Prefect skips it",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchema,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports a prefect.yaml whose top level is a list or a single value.
 
@@ -62,6 +63,7 @@ var MissingName = &analysis.Rule{
 	Summary:  "a deployment without a name",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchema,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports deployments that have no ` + "`name`" + `.
 
@@ -104,6 +106,7 @@ var MissingEntrypoint = &analysis.Rule{
 	Summary:  "a deployment without an entrypoint",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchema,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports deployments that have no ` + "`entrypoint`" + `.
 
@@ -141,6 +144,13 @@ var DuplicateDeploymentName = &analysis.Rule{
 	Summary:  "two deployments of the same flow share a name; one overwrites the other",
 	Severity: analysis.Error,
 	Category: analysis.CategorySchema,
+	// It compares deployments: what it reads from each is the name and
+	// the entrypoint (and whether either came through an alias).
+	Scope: analysis.ScopeFile,
+	Fingerprint: func(d *prefectyaml.Deployment) string {
+		name, ok := d.Name.Str()
+		return fmt.Sprintf("%t\x00%q\x00%q\x00%t\x00%t", ok, name, d.Entrypoint.Text(), d.Via != nil, d.Name.Via != nil)
+	},
 	Doc: `## What it does
 Reports deployments whose name is used by an earlier deployment with the
 same entrypoint (or without entrypoints to tell them apart).

@@ -221,6 +221,7 @@ var NotAPlaceholder = &analysis.Rule{
 	Summary:  "text that looks like a {{ placeholder }} but does not match Prefect's grammar",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryTemplates,
+	Scope:    analysis.ScopeDeployment,
 	Doc: placeholderDoc(
 		"Finds `{{ … }}` text that Prefect does not treat as a placeholder: Jinja filters (`{{ x | default }}`), quotes, spaces or calls inside the braces, and unbalanced braces (`{{ x }`, `{ x }}`, `{{{ x }}}`, a `{{` never closed). Automation templates under `triggers` are Jinja and are not checked.",
 		"Prefect's placeholders follow the pattern `{{\\s*([\\w\\.\\-\\[\\]$]+)\\s*}}`; it is not Jinja. Anything else stays in the value as literal text, silently (prefect.md §3).",
@@ -250,6 +251,7 @@ var BadBlockReference = &analysis.Rule{
 	Summary:  "a {{ prefect.blocks.… }} placeholder without both a block type and a block name",
 	Severity: analysis.Error,
 	Category: analysis.CategoryTemplates,
+	Scope:    analysis.ScopeDeployment,
 	Doc: placeholderDoc(
 		"Reports block placeholders that do not name both the block type slug and the block document: `{{ prefect.blocks.secret }}`.",
 		"Prefect raises \"Invalid block placeholder format: '…'. Expected format: prefect.blocks.<block-type-slug>.<block-document-name>\" when it resolves the value (prefect.md §3).",
@@ -270,6 +272,7 @@ var BadVariableReference = &analysis.Rule{
 	Summary:  "a {{ prefect.variables. }} or {{ $ }} placeholder that names nothing Prefect can read",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryTemplates,
+	Scope:    analysis.ScopeDeployment,
 	Doc: placeholderDoc(
 		"Reports variable placeholders without a variable name, and environment placeholders whose name is empty or not an environment variable name (`{{ $ }}`, `{{ $HOME.dir }}`).",
 		"A missing variable or unset environment variable silently becomes the empty string (prefect.md §3).",
@@ -290,6 +293,7 @@ var InlineBlockMapping = &analysis.Rule{
 	Summary:  "a credentials block placeholder inside a longer string; it resolves to a mapping",
 	Severity: analysis.Error,
 	Category: analysis.CategoryTemplates,
+	Scope:    analysis.ScopeDeployment,
 	Doc: placeholderDoc(
 		"Reports block placeholders embedded in other text when the block type's documents are mappings with several fields (credentials and storage blocks such as `aws-credentials`, `github-credentials`, `docker-registry-credentials`) and no key path picks one field. Blocks whose data is a single `value` (Secret, String, JSON) are not reported.",
 		"A placeholder inside a longer string is replaced by text; a block that resolves to a mapping fails with \"…resolved to a dict, which cannot be used for inline string substitution…\" (prefect.md §3).",
@@ -321,6 +325,7 @@ var BlockInJobVariables = &analysis.Rule{
 	Summary:  "a block placeholder in job_variables is resolved when deploying and stored in plain text",
 	Severity: analysis.Information,
 	Category: analysis.CategoryTemplates,
+	Scope:    analysis.ScopeDeployment,
 	Doc: placeholderDoc(
 		"Points out `{{ prefect.blocks.… }}` placeholders in a deployment's `work_pool.job_variables`.",
 		"`prefect deploy` resolves block references in the whole deployment entry, job variables included, so a secret ends up in the deployment's job variables in plain text, visible in the UI and API (PrefectHQ/prefect#14088; prefect.md §3, §8 #8). Pull steps are different: their block references are resolved by the worker at run time.",
@@ -545,6 +550,7 @@ var UnknownStepOutput = &analysis.Rule{
 	Summary:  "a {{ step-id.key }} placeholder that no earlier step provides; Prefect drops the value silently",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryTemplates,
+	Scope:    analysis.ScopeDeployment,
 	Doc: placeholderDoc(
 		"Checks step-output placeholders (`{{ step-id.key }}` and bare `{{ key }}`) against the steps that run before the place they are used: in a build step the earlier build steps; in a push step the build steps and earlier push steps; in a pull step the build and push steps (resolved when deploying) and earlier pull steps (resolved on the worker); in the deployment's fields the build and push steps. Deployment-level sections replace top-level ones. Output keys are checked for the catalogued steps; custom steps may return anything. `{{ ctx.* }}`, blocks, variables, `$ENV` and the automation templates under `triggers` are not step outputs.",
 		"A whole-value placeholder that cannot be resolved makes Prefect drop the key without an error: `image: \"{{ build-image.image }}\"` with a step whose id is `build_image` produces a deployment without an image (PrefectHQ/prefect#17204; prefect.md §3, §8 #1). Pull steps' outputs only exist on the worker, after the deployment is created.",

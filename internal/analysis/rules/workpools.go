@@ -108,6 +108,7 @@ var CodeUnreachable = &analysis.Rule{
 	Summary:  "the work pool runs flows away from this machine, but nothing brings the flow's code there",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 For a deployment whose work pool runs flows away from the machine that runs
 ` + "`prefect deploy`" + ` (docker, kubernetes, serverless, push and managed pools), reports
@@ -203,6 +204,7 @@ var ImageNotPushed = &analysis.Rule{
 	Summary:  "the deployment builds an image that no step pushes, but its work pool pulls images from a registry",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 For a deployment whose work pool starts runs on other infrastructure
 (kubernetes, ECS, Cloud Run, Azure Container Instances, Vertex AI and the push
@@ -282,6 +284,7 @@ var LocalWorkingDirectory = &analysis.Rule{
 	Summary:  "a set_working_directory pull step points at a directory on the deploying machine, but the pool runs flows elsewhere",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports a ` + "`set_working_directory`" + ` pull step whose directory is on the machine
 that runs ` + "`prefect deploy`" + ` while the deployment's work pool runs flows in
@@ -494,6 +497,7 @@ var UnknownJobVariable = &analysis.Rule{
 	Summary:  "a job variable the work pool's type does not define; the worker ignores it",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports ` + "`work_pool.job_variables`" + ` keys that the pool type's default base job
 template does not define, with a did-you-mean (kubernetes ` + "`cpu`" + ` →
@@ -582,6 +586,7 @@ var JobVariableType = &analysis.Rule{
 	Summary:  "a job variable of the wrong type or outside its allowed values; the server rejects the deployment",
 	Severity: analysis.Error,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Checks the values of ` + "`work_pool.job_variables`" + ` against the pool type's
 variables: types (ECS ` + "`cpu`" + ` is an integer, Kubernetes ` + "`cpu_request`" + ` a
@@ -670,6 +675,7 @@ var ImageOnProcessPool = &analysis.Rule{
 	Summary:  "job_variables.image on a process work pool, which runs no containers",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports ` + "`job_variables.image`" + ` when the work pool is a ` + "`process`" + ` pool (type from
 the configuration's ` + "`work-pools`" + ` table or from job_variables keys only
@@ -745,6 +751,7 @@ var WorkQueueOnPushPool = &analysis.Rule{
 	Summary:  "work_queue_name on a push or managed pool, where no worker polls queues",
 	Severity: analysis.Information,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Points out ` + "`work_queue_name`" + ` when the pool is a push pool (` + "`ecs:push`" + `, …) or
 a Prefect Managed pool (type from the configuration's ` + "`work-pools`" + ` table).
@@ -795,6 +802,7 @@ var ManagedPoolConstraints = &analysis.Rule{
 	Summary:  "a Prefect Managed pool with a custom image or image build steps",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 For a ` + "`prefect:managed`" + ` pool (type from the configuration's ` + "`work-pools`" + `
 table), reports ` + "`build_docker_image`" + ` / ` + "`push_docker_image`" + ` steps and an
@@ -856,6 +864,7 @@ var CloudOnlyPool = &analysis.Rule{
 	Summary:  "a push or managed work pool in a project configured for a self-hosted Prefect server",
 	Severity: analysis.Error,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports push pools (` + "`ecs:push`" + `, ` + "`cloud-run-v2:push`" + `, …) and
 ` + "`prefect:managed`" + ` pools when the configuration says
@@ -904,6 +913,7 @@ var AgentPool = &analysis.Rule{
 	Summary:  "a Prefect 2 agent pool (prefect-agent), which prefect deploy refuses",
 	Severity: analysis.Error,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports deployments whose work pool has the legacy type ` + "`prefect-agent`" + `
 (according to the configuration's ` + "`work-pools`" + ` table).
@@ -945,6 +955,7 @@ var MissingWorkPool = &analysis.Rule{
 	Summary:  "a deployment without a work pool; prefect --no-prompt deploy fails",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryWorkPools,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports deployments with no ` + "`work_pool.name`" + `.
 

@@ -18,6 +18,7 @@ var YAMLSyntax = &analysis.Rule{
 	Summary:  "the file is not valid YAML, so Prefect skips it entirely",
 	Severity: analysis.Error,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports YAML syntax errors at the exact place the parser stopped, including
 tabs where PyYAML (the YAML reader Prefect uses) expects a token. An unquoted
@@ -133,6 +134,7 @@ var YAMLLoad = &analysis.Rule{
 	Summary:  "valid YAML that PyYAML's safe_load refuses, so Prefect skips the file",
 	Severity: analysis.Error,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports YAML that parses but that PyYAML's ` + "`safe_load`" + ` (what Prefect uses) cannot
 turn into data: several documents separated by ` + "`---`" + `, unknown tags such as
@@ -182,6 +184,7 @@ var UnquotedPlaceholder = &analysis.Rule{
 	Summary:  "an unquoted {{ placeholder }} is a YAML mapping, and PyYAML fails to load the file",
 	Severity: analysis.Error,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Finds ` + "`{{ ... }}`" + ` placeholders written without quotes.
 
@@ -227,6 +230,7 @@ var DuplicateKey = &analysis.Rule{
 	Summary:  "a key appears twice in one mapping; PyYAML silently keeps the last value",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports a key written twice in the same mapping.
 
@@ -265,6 +269,7 @@ var FileTooLarge = &analysis.Rule{
 	Summary:  "the file exceeds prefect-lsp's limits (size, nesting or alias expansion)",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports files that are larger than 16 MiB, nested deeper than 1,000 levels, or
 whose aliases expand to more than a million nodes (an "alias bomb").
@@ -297,6 +302,7 @@ var YAML11Scalar = &analysis.Rule{
 	Summary:  "an unquoted value that YAML 1.1 (PyYAML) reads differently than it looks",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Finds plain (unquoted) values that PyYAML, which reads YAML 1.1, turns into
 something other than what most editors and YAML 1.2 tools show:
@@ -554,6 +560,7 @@ var ConfigError = &analysis.Rule{
 	Summary:  "the prefect-lsp configuration file next to this prefect.yaml has an error",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryConfig,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Reports errors in the ` + "`[tool.prefect-lsp]`" + ` table of pyproject.toml or in
 prefect-lsp.toml: TOML syntax errors, unknown settings and bad values.
@@ -584,6 +591,7 @@ var TrailingComma = &analysis.Rule{
 	Summary:  "a JSON-style trailing comma turns a value into a string",
 	Severity: analysis.Warning,
 	Category: analysis.CategoryYAML,
+	Scope:    analysis.ScopeDeployment,
 	Doc: `## What it does
 Finds unquoted block values that end with a comma, such as ` + "`number: 42,`" + `,
 where the text before the comma is a number, a boolean or null.
