@@ -71,6 +71,10 @@ func golden(t *testing.T, name, got string) {
 
 func TestMain(m *testing.M) {
 	Version = "test"
+	if os.Getenv(runMainEnv) == "1" {
+		// This test binary was started by a test as the real program.
+		os.Exit(Main(os.Args[1:], Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -106,5 +111,132 @@ func TestExplainMarkdownForTheServer(t *testing.T) {
 	}
 	if md := explainMarkdown("x/prefect.yaml", "deployments: [\n"); !strings.Contains(md, "not valid YAML") {
 		t.Errorf("broken file: %q", md)
+	}
+}
+
+// runMainEnv, set to 1, makes the test binary run Main on its own
+// arguments and standard streams (see TestMain): the real program, started
+// as a subprocess.
+const runMainEnv = "PREFECT_LSP_TEST_RUN_MAIN"
+
+// TestServeExitEndsProcessWithStdinOpen starts the server as a process of
+// its own on real pipes, sends initialize (and shutdown), then exit, and
+// keeps its standard input open: the process must end by itself, with
+// status 0 after shutdown and 1 without. (The timeout only guards against
+// a hang; nothing here measures time.)
+func TestServeExitEndsProcessWithStdinOpen(t *testing.T) {
+	initialize := frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}`)
+	for _, tc := range []struct {
+		name     string
+		shutdown bool
+		want     int
+	}{
+		{"after shutdown", true, ExitOK},
+		{"without shutdown", false, ExitFindings},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "serve")
+			cmd.Env = append(os.Environ(), runMainEnv+"=1")
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close() // only once the process has ended
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr syncBuffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			responses := make(chan string, 4)
+			go readFrames(stdout, responses)
+			call := func(msg, id string) {
+				t.Helper()
+				if _, err := io.WriteString(stdin, msg); err != nil {
+					t.Fatalf("writing to the server: %v", err)
+				}
+				if id == "" {
+					return
+				}
+				for {
+					select {
+					case body, ok := <-responses:
+						if !ok {
+							t.Fatalf("the server's output ended before the response %s; log:\n%s", id, stderr.String())
+						}
+						if strings.Contains(body, `"id":`+id+`,`) || strings.Contains(body, `"id":`+id+`}`) {
+							return
+						}
+					case <-time.After(10 * time.Second):
+						t.Fatalf("no response %s; log:\n%s", id, stderr.String())
+					}
+				}
+			}
+			call(initialize, "1")
+			call(frame(`{"jsonrpc":"2.0","method":"initialized","params":{}}`), "")
+			if tc.shutdown {
+				call(frame(`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`), "2")
+			}
+			call(frame(`{"jsonrpc":"2.0","method":"exit"}`), "")
+
+			waited := make(chan error, 1)
+			go func() { waited <- cmd.Wait() }()
+			select {
+			case err := <-waited:
+				code := 0
+				var exitErr *exec.ExitError
+				if errors.As(err, &exitErr) {
+					code = exitErr.ExitCode()
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if code != tc.want {
+					t.Errorf("exit status %d, want %d; log:\n%s", code, tc.want, stderr.String())
+				}
+				// The server waits a while for its connection to end
+				// before giving up on it; exit must not need that.
+				if strings.Contains(stderr.String(), "did not close") {
+					t.Errorf("the connection did not end at exit; log:\n%s", stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				<-waited
+				t.Fatalf("the process did not end after exit while its standard input stayed open; log:\n%s", stderr.String())
+			}
+		})
+	}
+}
+
+// readFrames sends the body of every LSP frame read from r to bodies, and
+// closes bodies at the end of r.
+func readFrames(r io.Reader, bodies chan<- string) {
+	defer close(bodies)
+	br := bufio.NewReader(r)
+	for {
+		length := -1
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSpace(line)
+			if line == "" {
+				break
+			}
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
+				length, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		if length < 0 {
+			return
+		}
+		body := make([]byte, length)
+		if _, err := io.ReadFull(br, body); err != nil {
+			return
+		}
+		bodies <- string(body)
 	}
 }

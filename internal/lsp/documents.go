@@ -107,7 +107,9 @@ func (s *server) rootFor(path string) string {
 
 func (s *server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
 	td := p.TextDocument
-	u := string(td.URI)
+	// A copy: the decoded URI shares the memory of the whole message (the
+	// document's text included), which it would keep alive while open.
+	u := strings.Clone(string(td.URI))
 	snap := s.newSnapshot(u, s.rootFor(uriToPath(u)), td.Version, td.Text)
 	s.docs.update(u, func(*Snapshot) *Snapshot { return snap })
 	s.log.Debug("didOpen", "uri", u, "version", td.Version, "bytes", len(td.Text))
@@ -117,7 +119,7 @@ func (s *server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 }
 
 func (s *server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumentParams) error {
-	u := string(p.TextDocument.URI)
+	u := strings.Clone(string(p.TextDocument.URI)) // see DidOpen
 	v := p.TextDocument.Version
 	enc := s.encoding()
 	var problem error

@@ -80,6 +80,9 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	}
 	s := newServer(opts)
 	s.log = slog.New(&clientLogHandler{base: log.Handler(), s: s})
+	// After exit (or cancellation) closing rw must end the connection at
+	// once, even when rw is a blocking pipe the client keeps open.
+	rw = newReleasingConn(rw)
 	stream := newFrameStream(rw, s.log)
 	stream.onIdle = s.sched.kickIdle
 	s.stream = stream

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -145,5 +147,48 @@ func BenchmarkAnalyzeCold(b *testing.B) {
 func BenchmarkBareParse(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("deployments=%d", n), func(b *testing.B) { benchmarkBareParse(b, n) })
+	}
+}
+
+// BenchmarkAnalyzeRealistic analyses benchgen's realistic projects (about
+// 900 bytes a deployment: schedules through aliases, triggers, pull steps,
+// merge keys, placeholders) with their flow files on disk, so that the
+// flow-code rules read them: first analyses (cold verdict cache, what
+// opening the file costs) and re-analyses (warm, what an edit costs).
+// For profiles:
+//
+//	go test -run XXX -bench 'AnalyzeRealistic/warm/deployments=1000' -cpuprofile cpu.out -memprofile mem.out ./internal/analysis/rules
+func BenchmarkAnalyzeRealistic(b *testing.B) {
+	for _, cold := range []bool{false, true} {
+		for _, n := range []int{100, 1000, 5000} {
+			name := fmt.Sprintf("warm/deployments=%d", n)
+			if cold {
+				name = fmt.Sprintf("cold/deployments=%d", n)
+			}
+			b.Run(name, func(b *testing.B) {
+				project := benchgen.Generate(benchgen.Realistic, n)
+				path, err := project.WriteTo(b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg := &config.Config{Root: filepath.Dir(path)}
+				env := &analysis.Env{Values: map[string]any{FlowProjectKey: trustingProject()}}
+				rules := All()
+				b.SetBytes(int64(len(project.YAML)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if cold {
+						deploymentVerdicts.Lock()
+						deploymentVerdicts.m = map[string][]*jsonschema.ValidationError{}
+						deploymentVerdicts.Unlock()
+					}
+					res := analysis.Run(context.Background(), analysis.Input{Path: path, Text: project.YAML, Config: cfg, Env: env}, rules)
+					if len(res.RuleErrors) > 0 {
+						b.Fatal(res.RuleErrors)
+					}
+				}
+			})
+		}
 	}
 }

@@ -41,6 +41,7 @@ import (
 	"go.lsp.dev/uri"
 	yaml "go.yaml.in/yaml/v4"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
 	"github.com/prefect-lsp/prefect-lsp/internal/lsp"
 )
 
@@ -48,6 +49,7 @@ func main() {
 	bin := flag.String("bin", "", "server binary (default: this program with -serve)")
 	args := flag.String("args", "", "extra arguments for -bin, space separated (e.g. \"serve\")")
 	sizes := flag.String("sizes", "10,100,1000,5000", "deployment counts")
+	shapes := flag.String("shape", "realistic,small", "file shapes, comma separated: realistic (about 900 bytes a deployment) and/or small (about 270)")
 	edits := flag.Int("edits", 30, "didChange samples per size")
 	queries := flag.Int("queries", 100, "hover and completion samples per size")
 	yls := flag.Bool("yls", true, "also run yaml-language-server")
@@ -95,6 +97,12 @@ func main() {
 		must(err)
 		ns = append(ns, n)
 	}
+	var shapeList []benchgen.Shape
+	for _, s := range strings.Split(*shapes, ",") {
+		sh, err := benchgen.ParseShape(strings.TrimSpace(s))
+		must(err)
+		shapeList = append(shapeList, sh)
+	}
 	dir, err := os.MkdirTemp("", "lspbench")
 	must(err)
 	defer os.RemoveAll(dir)
@@ -110,22 +118,25 @@ func main() {
 		}
 	}
 
-	fmt.Printf("server: %s\n\n", strings.Join(cmd, " "))
-	fmt.Printf("%-6s %8s %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %8s %9s %10s\n", "deps", "KiB", "parse", "new parse", "init", "cold open", "open", "reopen", "edit p50", "edit p95", "hover95", "compl95", "RSS MiB", "open flt", "reopen flt")
+	fmt.Printf("server: %s\n", strings.Join(cmd, " "))
 	var results []result
-	for _, n := range ns {
-		text := generate(n)
-		path := filepath.Join(dir, fmt.Sprintf("d%d", n), "prefect.yaml")
-		must(os.MkdirAll(filepath.Dir(path), 0o755))
-		must(os.WriteFile(path, []byte(text), 0o644))
-		parse := bareParse(text)
-		fresh := freshParse(path)
-		r := run(cmd, path, text, *edits, *queries, nil, 2*time.Minute, *warmDoc)
-		r.n, r.bytes, r.parse, r.freshParse = n, len(text), parse, fresh
-		results = append(results, r)
-		fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(fresh), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), float64(r.rssKB)/1024, count(r.openFaults), count(r.reopenFaults))
-		if r.err != "" {
-			fmt.Printf("       error: %s\n", r.err)
+	for _, shape := range shapeList {
+		fmt.Printf("\nshape %s\n", shape)
+		fmt.Printf("%-6s %8s %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %8s %9s %10s\n", "deps", "KiB", "parse", "new parse", "init", "cold open", "open", "reopen", "edit p50", "edit p95", "hover95", "compl95", "RSS MiB", "open flt", "reopen flt")
+		for _, n := range ns {
+			project := benchgen.Generate(shape, n)
+			text := project.YAML
+			path, err := project.WriteTo(projectDir(dir, shape, n))
+			must(err)
+			parse := bareParse(text)
+			fresh := freshParse(path)
+			r := run(cmd, path, text, otherProject(shape, n), *edits, *queries, nil, 2*time.Minute, *warmDoc)
+			r.shape, r.n, r.bytes, r.parse, r.freshParse = shape, n, len(text), parse, fresh
+			results = append(results, r)
+			fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(fresh), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), float64(r.rssKB)/1024, count(r.openFaults), count(r.reopenFaults))
+			if r.err != "" {
+				fmt.Printf("       error: %s\n", r.err)
+			}
 		}
 	}
 	fmt.Println("\ntargets: open and edit p95 ≤ 3×parse + 5 ms; hover/completion p95 ≤ 5 ms at 1000; RSS < 40 MiB at 1000")
@@ -138,7 +149,7 @@ func main() {
 	}
 	for _, r := range results {
 		budget := 3*r.parse + 5*time.Millisecond
-		fmt.Printf("  %5d deps: budget %s  open %s  reopen %s  edit p95 %s", r.n, ms(budget), verdict(r.open, budget), verdict(r.reopen, budget), verdict(r.editP95, budget))
+		fmt.Printf("  %-9s %5d deps: budget %s  open %s  reopen %s  edit p95 %s", r.shape, r.n, ms(budget), verdict(r.open, budget), verdict(r.reopen, budget), verdict(r.editP95, budget))
 		if r.freshParse > 0 {
 			// Like against like: a young process's first document next to
 			// a young process's parse, both paying for fresh memory.
@@ -154,27 +165,41 @@ func main() {
 		fmt.Printf("\nyaml-language-server: schema %s not found; skipped\n", *schemaPath)
 		return
 	}
-	fmt.Printf("\nyaml-language-server (%s) with %s\n", strings.Join(ylsCmd, " "), *schemaPath)
-	fmt.Printf("%-6s %9s %9s %9s %9s %8s %10s %10s\n", "deps", "init", "open", "edit p50", "edit p95", "RSS MiB", "open ×", "edit95 ×")
+	fmt.Printf("\nyaml-language-server (%s) with %s, on the same files\n", strings.Join(ylsCmd, " "), *schemaPath)
+	fmt.Printf("%-9s %-6s %9s %9s %9s %9s %8s %10s %10s\n", "shape", "deps", "init", "open", "edit p50", "edit p95", "RSS MiB", "open ×", "edit95 ×")
 	for _, r := range results {
 		if r.n > *ylsMax {
-			fmt.Printf("%-6d skipped (-yls-max %d)\n", r.n, *ylsMax)
+			fmt.Printf("%-9s %-6d skipped (-yls-max %d)\n", r.shape, r.n, *ylsMax)
 			continue
 		}
-		path := filepath.Join(dir, fmt.Sprintf("d%d", r.n), "prefect.yaml")
+		path := filepath.Join(projectDir(dir, r.shape, r.n), "prefect.yaml")
 		settings := map[string]any{"yaml": map[string]any{
 			"validate": true, "hover": true, "completion": true,
 			"schemas": map[string]any{string(uri.File(*schemaPath)): []string{"prefect.yaml"}},
 		}}
-		y := run(ylsCmd, path, generate(r.n), min(*edits, 5), 5, settings, *ylsTimeout, *warmDoc)
-		fmt.Printf("%-6d %9s %9s %9s %9s %8.1f %10s %10s\n", r.n, ms(y.init), ms(y.open), ms(y.editP50), ms(y.editP95), float64(y.rssKB)/1024, ratio(y.open, r.open), ratio(y.editP95, r.editP95))
+		y := run(ylsCmd, path, benchgen.Generate(r.shape, r.n).YAML, otherProject(r.shape, r.n), min(*edits, 5), 5, settings, *ylsTimeout, *warmDoc)
+		fmt.Printf("%-9s %-6d %9s %9s %9s %9s %8.1f %10s %10s\n", r.shape, r.n, ms(y.init), ms(y.open), ms(y.editP50), ms(y.editP95), float64(y.rssKB)/1024, ratio(y.open, r.open), ratio(y.editP95, r.editP95))
 		if y.err != "" {
 			fmt.Printf("       note: %s\n", y.err)
 		}
 	}
 }
 
+// projectDir is the folder of the generated project of n deployments of
+// shape: its prefect.yaml and flow files.
+func projectDir(dir string, shape benchgen.Shape, n int) string {
+	return filepath.Join(dir, fmt.Sprintf("%s-%d", shape, n))
+}
+
+// otherProject is the second project whose file the bench opens in a
+// running server (reopen): same shape and size, every deployment's text
+// changed.
+func otherProject(shape benchgen.Shape, n int) benchgen.Project {
+	return benchgen.GenerateVariant(shape, n, "-b")
+}
+
 type result struct {
+	shape              benchgen.Shape
 	n, bytes           int
 	parse, init, open  time.Duration
 	freshParse         time.Duration // bare parse as a new process's first work
@@ -222,23 +247,6 @@ func verdict(d, budget time.Duration) string {
 		return ms(d) + " ok"
 	}
 	return ms(d) + " OVER"
-}
-
-// generate writes a prefect.yaml with n deployments sharing anchored
-// definitions, with schedules and parameters, and one YAML 1.1 pitfall
-// (country: no) in the last deployment that the edits toggle.
-func generate(n int) string { return generateVariant(n, "") }
-
-// generateVariant is generate with every deployment's text changed by
-// suffix, so that nothing cached for one variant serves another.
-func generateVariant(n int, suffix string) string {
-	var b strings.Builder
-	b.WriteString("name: bench\nprefect-version: 3.4.0\n\ndefinitions:\n  work_pools:\n    k8s: &k8s\n      name: k8s-pool\n      job_variables:\n        image: \"repo/image:1.2\"\n        cpu: 500m\n  schedules:\n    nightly: &nightly\n      cron: \"0 3 * * *\"\n      timezone: Europe/Berlin\n\npull:\n  - prefect.deployments.steps.git_clone:\n      repository: https://github.com/org/repo.git\n      branch: main\n\ndeployments:\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "  - name: flow-%d%s\n    description: Deployment number %d of the benchmark.\n    entrypoint: flows/flow_%d.py:main\n    tags: [bench, \"team-%d\"]\n    work_pool: *k8s\n    schedules:\n      - *nightly\n      - interval: %d\n    parameters:\n      batch: %d\n      region: eu-west-1\n", i, suffix, i, i%50, i%7, 3600+i, i)
-	}
-	b.WriteString("      country: no\n")
-	return b.String()
 }
 
 // freshParse is the median of three bare parses of path, each the first
@@ -343,7 +351,7 @@ type pipes struct {
 func (p pipes) Close() error { return p.WriteCloser.Close() }
 
 // run starts the server, opens path, edits it and queries it.
-func run(cmdline []string, path, text string, edits, queries int, settings any, timeout time.Duration, warmDoc bool) (r result) {
+func run(cmdline []string, path, text string, other benchgen.Project, edits, queries int, settings any, timeout time.Duration, warmDoc bool) (r result) {
 	r.openFaults, r.reopenFaults = -1, -1
 	cmd := exec.Command(cmdline[0], cmdline[1:]...)
 	stdin, err := cmd.StdinPipe()
@@ -413,7 +421,7 @@ func run(cmdline []string, path, text string, edits, queries int, settings any, 
 	if warmDoc {
 		warm := c.wait(1000)
 		tw := time.Now()
-		_ = server.DidOpen(ctx, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri.File(filepath.Join(filepath.Dir(path), "warm-up", "prefect.yaml")), LanguageID: "yaml", Version: 1000, Text: generate(2)}})
+		_ = server.DidOpen(ctx, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri.File(filepath.Join(filepath.Dir(path), "warm-up", "prefect.yaml")), LanguageID: "yaml", Version: 1000, Text: benchgen.Generate(benchgen.Small, 2).YAML}})
 		if !waitFor(warm) {
 			r.err = fmt.Sprintf("no diagnostics within %s of the first didOpen", timeout)
 			return r
@@ -467,18 +475,20 @@ func run(cmdline []string, path, text string, edits, queries int, settings any, 
 	}
 	r.editP50, r.editP95 = pct(samples, 50), pct(samples, 95)
 
-	// Hover on the entrypoint key of the middle deployment; completion on a
-	// new key line inside it.
-	mid := strings.Index(text, fmt.Sprintf("  - name: flow-%d\n", strings.Count(text, "  - name: ")/2))
-	if mid < 0 {
-		mid = 0
+	// Hover on the entrypoint key of the middle deployment; completion on
+	// the key of its second line.
+	mid := 0
+	for range strings.Count(text, "\n  - name: ") / 2 {
+		mid += strings.Index(text[mid:], "\n  - name: ") + 1
 	}
+	entry := mid + strings.Index(text[mid:], "\n    entrypoint:") + 1
 	line := uint32(strings.Count(text[:mid], "\n"))
+	entryLine := uint32(strings.Count(text[:entry], "\n"))
 	var hs, cs []time.Duration
 	for i := 0; i < queries; i++ {
 		cctx, ccancel := call()
 		t0 := time.Now()
-		_, err := server.Hover(cctx, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: protocol.Position{Line: line + 2, Character: 6}}})
+		_, err := server.Hover(cctx, &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: protocol.Position{Line: entryLine, Character: 6}}})
 		hs = append(hs, time.Since(t0))
 		t0 = time.Now()
 		_, err2 := server.Completion(cctx, &protocol.CompletionParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: protocol.Position{Line: line + 1, Character: 4}}})
@@ -502,8 +512,9 @@ func run(cmdline []string, path, text string, edits, queries int, settings any, 
 	case <-cleared:
 	case <-time.After(time.Second):
 	}
-	other := uri.File(filepath.Join(filepath.Dir(path), "other", "prefect.yaml"))
-	otherParams, err := json.Marshal(&protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: other, LanguageID: "yaml", Version: 2000, Text: generateVariant(strings.Count(text, "  - name: "), "-b")}})
+	otherPath, err := other.WriteTo(filepath.Join(filepath.Dir(path), "other"))
+	must(err)
+	otherParams, err := json.Marshal(&protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: uri.File(otherPath), LanguageID: "yaml", Version: 2000, Text: other.YAML}})
 	must(err)
 	ch = c.wait(2000)
 	f0 = minorFaults(cmd.Process.Pid)
