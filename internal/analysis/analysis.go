@@ -86,12 +86,14 @@ type Rule struct {
 	// Scope says what a rule's findings depend on, which decides what
 	// incremental analysis may reuse after an edit (see RunIncremental).
 	Scope Scope
-	// Fingerprint, for a ScopeFile rule, returns everything the rule reads
-	// from one deployment when it compares deployments (e.g. the name and
-	// entrypoint for duplicate names). When an edit leaves a deployment's
-	// fingerprint unchanged and none of the rule's findings touch that
-	// deployment, the findings are reused. Nil means the rule is re-run on
-	// the whole file after every edit.
+	// Fingerprint, for a ScopeFile rule that compares deployments (e.g.
+	// duplicate names), returns everything the rule reads from one
+	// deployment, and the rule's findings must depend on the deployments
+	// only through which of them have equal fingerprints. After an edit of
+	// one deployment whose findings of the rule do not touch it, the
+	// findings are reused when its fingerprint is unchanged or when neither
+	// its old nor its new fingerprint is another deployment's. Nil means
+	// the rule makes every edit a full analysis.
 	Fingerprint func(d *prefectyaml.Deployment) string
 }
 

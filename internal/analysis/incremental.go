@@ -43,6 +43,7 @@ import (
 
 // incState is what a Result keeps for RunIncremental.
 type incState struct {
+	text        string // the text analysed
 	path        string
 	rules       []*Rule
 	cfg         *config.Config
@@ -51,6 +52,40 @@ type incState struct {
 	layout      *layout
 	raw         []rawDiagnostic
 	expanded    int // ExpandedSize of the whole document
+	// fingerprints holds, for each ScopeFile rule with a Fingerprint (by
+	// rule index), the fingerprint of every deployment of the list.
+	fingerprints map[int][]string
+}
+
+const noDeployment = "\x00none"
+
+func fingerprintOf(r *Rule, d *prefectyaml.Deployment) string {
+	if d == nil {
+		return noDeployment
+	}
+	return r.Fingerprint(d)
+}
+
+// fingerprintsOf computes the fingerprints of every deployment of file for
+// the ScopeFile rules that have one.
+func fingerprintsOf(rules []*Rule, file *prefectyaml.File, n int) map[int][]string {
+	out := map[int][]string{}
+	for k, r := range rules {
+		if r.Scope == ScopeDeployment || r.Fingerprint == nil {
+			continue
+		}
+		fps := make([]string, n)
+		for j := range fps {
+			fps[j] = noDeployment
+		}
+		for _, d := range file.Deployments {
+			if d.Index >= 0 && d.Index < n {
+				fps[d.Index] = r.Fingerprint(d)
+			}
+		}
+		out[k] = fps
+	}
+	return out
 }
 
 // layout is where the deployments list's items are in one version of the
@@ -255,10 +290,24 @@ func diagKey(rule int, d *Diagnostic) string { return fmt.Sprintf("%d|%v", rule,
 // the change allows it. The result's Doc and File are nil when the fast
 // path was taken: callers that need the syntax tree parse the text.
 func RunIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) *Result {
-	if res, ok := runIncremental(ctx, prev, in, rules); ok {
+	res, ok, why := runIncremental(ctx, prev, in, rules)
+	if ok {
 		return res
 	}
-	return Run(ctx, in, rules)
+	res = Run(ctx, in, rules)
+	if res != nil {
+		res.FullBecause = why
+		if res.inc == nil && prev != nil {
+			// A version that cannot be analysed incrementally (a syntax
+			// error while a key is being typed): the next edit starts
+			// from the last one that could.
+			res.lastGood = prev.inc
+			if res.lastGood == nil {
+				res.lastGood = prev.lastGood
+			}
+		}
+	}
+	return res
 }
 
 // standIn is one parsed stand-in document for an item.
@@ -481,6 +530,18 @@ func mentionsLine(d *Diagnostic) bool {
 	return false
 }
 
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func contains(list []string, name string) bool {
 	for _, x := range list {
 		if x == name {
@@ -502,23 +563,29 @@ func sameRuleList(a, b []*Rule) bool {
 	return true
 }
 
-func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) (*Result, bool) {
-	if prev == nil || prev.inc == nil || in.Config == nil || in.Env == nil {
-		return nil, false
+func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) (*Result, bool, string) {
+	if prev == nil || in.Config == nil || in.Env == nil {
+		return nil, false, "no earlier analysis of a list of deployments to start from"
 	}
 	st := prev.inc
+	if st == nil {
+		st = prev.lastGood
+	}
+	if st == nil {
+		return nil, false, "no earlier analysis of a list of deployments to start from"
+	}
 	if st.path != in.Path || st.env != in.Env || !sameRuleList(st.rules, rules) ||
 		!reflect.DeepEqual(st.cfg, in.Config) || !reflect.DeepEqual(st.cfgProblems, in.ConfigProblems) {
-		return nil, false
+		return nil, false, "the path, rules, configuration or environment changed"
 	}
-	oldText, newText := prev.Src.Text(), in.Text
+	oldText, newText := st.text, in.Text
 	if oldText == newText || len(newText) >= yamlsyntax.MaxBytes {
-		return nil, false
+		return nil, false, "the text is unchanged (something else changed) or too large"
 	}
 	off := disabledRules(in.Path, in.Config)
 	for _, r := range rules {
 		if !off[r.ID] && !off["*"] && r.Scope != ScopeDeployment && r.Fingerprint == nil {
-			return nil, false
+			return nil, false, "a rule compares deployments and has no fingerprint"
 		}
 	}
 	// The changed range: old[p:oldEnd] became new[p:newEnd].
@@ -535,7 +602,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	l := st.layout
 	i := l.region(p)
 	if i < 0 || p <= l.starts[i]+l.indent || oldEnd >= l.regionEnd(i) {
-		return nil, false
+		return nil, false, "the edit is not inside one deployment"
 	}
 	n := len(l.starts)
 	// The new layout.
@@ -552,70 +619,83 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	olds := buildStandIn(in.Path, oldText, l, i)
 	news := buildStandIn(in.Path, newText, nl, i)
 	if !olds.check(i, n) || !news.check(i, n) || !sameRootKeys(olds.doc, news.doc) {
-		return nil, false
+		return nil, false, "the edited deployment does not read as one clean list item"
 	}
 	// Anchors the item defines must not be aliased after it; aliases it
 	// uses must not name anchors of earlier items (the stand-in lacks them).
 	for _, name := range append(append([]string(nil), l.anchors[i]...), news.anchors...) {
 		if contains(l.tailAliases, name) {
-			return nil, false
+			return nil, false, "an anchor of the edited deployment is aliased after it"
 		}
 		for k := i + 1; k < n; k++ {
 			if contains(l.aliases[k], name) {
-				return nil, false
+				return nil, false, "an anchor of the edited deployment is aliased after it"
 			}
 		}
 	}
 	for _, name := range append(append([]string(nil), l.aliases[i]...), news.aliases...) {
 		for k := 0; k < i; k++ {
 			if contains(l.anchors[k], name) {
-				return nil, false
+				return nil, false, "the edited deployment aliases an anchor of an earlier one"
 			}
 		}
 	}
 	oe, ne := olds.doc.ExpandedSize(), news.doc.ExpandedSize()
 	expanded := st.expanded - oe + ne
 	if oe > yamlsyntax.MaxExpandedNodes || ne > yamlsyntax.MaxExpandedNodes || expanded > yamlsyntax.MaxExpandedNodes {
-		return nil, false
+		return nil, false, "aliases expand the file close to the limit"
 	}
 	// File-scoped rules keep their findings while the item's fingerprint
-	// holds.
+	// holds, or while neither its old nor its new fingerprint is shared
+	// with another deployment (the rule compares fingerprints).
 	od, nd := olds.deployment(i), news.deployment(i)
 	fileScoped := map[int]bool{}
+	fingerprints := map[int][]string{}
 	for k, r := range rules {
-		if r.Scope == ScopeDeployment || off[r.ID] || off["*"] {
+		if r.Scope == ScopeDeployment || r.Fingerprint == nil {
 			continue
 		}
-		fp := func(d *prefectyaml.Deployment) string {
-			if d == nil {
-				return "\x00none"
+		fps := st.fingerprints[k]
+		if len(fps) != n {
+			return nil, false, "no fingerprints of the deployments"
+		}
+		was, now := fps[i], fingerprintOf(r, nd)
+		if fingerprintOf(r, od) != was {
+			return nil, false, "the deployment in isolation differs from the full analysis"
+		}
+		if was != now {
+			for j, fp := range fps {
+				if j != i && (fp == was || fp == now) {
+					return nil, false, "the edit changes what a cross-deployment rule compares"
+				}
 			}
-			return r.Fingerprint(d)
+			fps = append([]string(nil), fps...)
+			fps[i] = now
 		}
-		if fp(od) != fp(nd) {
-			return nil, false
+		fingerprints[k] = fps
+		if !off[r.ID] && !off["*"] {
+			fileScoped[k] = true
 		}
-		fileScoped[k] = true
 	}
 	deploymentScoped := func(k int) bool { return rules[k].Scope == ScopeDeployment }
 	oldRaw, errs, ok := runRules(ctx, in.Path, olds.doc, olds.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
 	if !ok {
-		return nil, true
+		return nil, true, ""
 	}
 	if len(errs) > 0 {
-		return nil, false
+		return nil, false, "a rule failed"
 	}
 	newRaw, errs, ok := runRules(ctx, in.Path, news.doc, news.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
 	if !ok {
-		return nil, true
+		return nil, true, ""
 	}
 	if len(errs) > 0 {
-		return nil, false
+		return nil, false, "a rule failed"
 	}
 	oc, ok1 := olds.classify(oldRaw, i, l.starts[i], l.end)
 	nc, ok2 := news.classify(newRaw, i, nl.starts[i], nl.end)
-	if !ok1 || !ok2 || !reflect.DeepEqual(oc.header, nc.header) {
-		return nil, false
+	if !ok1 || !ok2 || !equalStrings(oc.header, nc.header) {
+		return nil, false, "the edit changes findings outside the deployment"
 	}
 	// What the full analysis found for the item must be what the old
 	// stand-in found.
@@ -628,7 +708,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 			continue
 		}
 		if fileScoped[r.rule] || r.origin != i {
-			return nil, false
+			return nil, false, "a finding of a cross-deployment rule touches the edited deployment"
 		}
 		removed = append(removed, diagKey(r.rule, r.d))
 	}
@@ -638,13 +718,13 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	}
 	sort.Strings(removed)
 	sort.Strings(found)
-	if !reflect.DeepEqual(removed, found) {
-		return nil, false
+	if !equalStrings(removed, found) {
+		return nil, false, "the deployment's findings in isolation differ from those of the full analysis"
 	}
 	raw := make([]rawDiagnostic, 0, len(kept)+len(nc.item))
 	for _, r := range kept {
 		if lineDelta != 0 && mentionsLine(r.d) {
-			return nil, false
+			return nil, false, "the line count changed and a finding names a line"
 		}
 		shift := false
 		forEachSpan(r.d, func(s *source.Span) bool {
@@ -679,9 +759,9 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		src = source.NewFile(in.Path, in.Text)
 	}
 	res := &Result{Path: in.Path, Src: src, Config: in.Config}
-	res.inc = &incState{path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded}
+	res.inc = &incState{text: in.Text, path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded, fingerprints: fingerprints}
 	finish(res, in.Config, raw)
-	return res, true
+	return res, true, ""
 }
 
 // Incremental reports whether the result was computed from an earlier one

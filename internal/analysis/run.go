@@ -59,10 +59,16 @@ type Result struct {
 	// RuleErrors lists rules that panicked (a bug in prefect-lsp); the
 	// analysis goes on without them.
 	RuleErrors []string
+	// FullBecause says why RunIncremental analysed the whole file (empty
+	// after Run, or when the edit was analysed incrementally).
+	FullBecause string
 
 	// inc is what RunIncremental needs to analyse the next version of the
 	// text from this one (nil when the file's shape does not allow it).
 	inc *incState
+	// lastGood, when inc is nil, is the state of the last earlier version
+	// that had one.
+	lastGood *incState
 }
 
 // Run analyses one prefect.yaml with the given rules. It checks ctx between
@@ -89,7 +95,7 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	if len(errs) == 0 {
 		if lay := layoutOf(doc); lay != nil {
 			lay.assignOrigins(raw)
-			res.inc = &incState{path: in.Path, rules: rules, cfg: cfg, cfgProblems: cfgProblems, env: env, layout: lay, raw: raw, expanded: doc.ExpandedSize()}
+			res.inc = &incState{text: in.Text, path: in.Path, rules: rules, cfg: cfg, cfgProblems: cfgProblems, env: env, layout: lay, raw: raw, expanded: doc.ExpandedSize(), fingerprints: fingerprintsOf(rules, file, len(lay.starts))}
 		}
 	}
 	finish(res, cfg, raw)
