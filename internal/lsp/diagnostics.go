@@ -256,11 +256,21 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 	}
 	defer func() { <-s.sched.sem }()
 	start := time.Now()
-	r := analysis.Run(ctx, analysis.Input{Path: snap.Path, Text: snap.Text, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}, s.rules)
+	snap.mu.Lock()
+	prev := snap.prev
+	snap.mu.Unlock()
+	in := analysis.Input{Path: snap.Path, Text: snap.Text, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}
+	var r *analysis.Result
+	if prev != nil {
+		// An edit: analyse what changed when the change allows it.
+		r = analysis.RunIncremental(ctx, prev, in, s.rules)
+	} else {
+		r = analysis.Run(ctx, in, s.rules)
+	}
 	if r == nil || ctx.Err() != nil {
 		return nil, true
 	}
-	s.log.Debug("analysed", "uri", snap.URI, "version", snap.Version, "bytes", len(snap.Text), "diagnostics", len(r.Diagnostics), "took", time.Since(start))
+	s.log.Debug("analysed", "uri", snap.URI, "version", snap.Version, "bytes", len(snap.Text), "diagnostics", len(r.Diagnostics), "incremental", r.Incremental(), "full-because", r.FullBecause, "took", time.Since(start))
 	for _, e := range r.RuleErrors {
 		s.log.Error("rule failed", "uri", snap.URI, "error", e)
 	}

@@ -137,7 +137,11 @@ func (s *server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumen
 			problem = err
 			return old
 		}
-		return s.newSnapshot(u, old.Root, v, text)
+		snap := s.newSnapshot(u, old.Root, v, text)
+		// The analysis of this version starts from the last one of an
+		// earlier version (incremental analysis).
+		snap.prev = old.prevResult()
+		return snap
 	})
 	if problem != nil {
 		s.log.Warn("didChange", "uri", u, "version", v, "problem", problem)

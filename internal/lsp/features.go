@@ -38,6 +38,21 @@ type Snapshot struct {
 	anMu   sync.Mutex // serialises analysis runs of this snapshot
 	mu     sync.Mutex
 	result *analysis.Result
+	// prev is the analysis of an earlier version that this version's
+	// analysis may start from (analysis.RunIncremental); dropped once this
+	// version is analysed, so that results do not chain.
+	prev *analysis.Result
+}
+
+// prevResult is what the next version's analysis may start from: this
+// version's result, else the one this version would have started from.
+func (s *Snapshot) prevResult() *analysis.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.result != nil {
+		return s.result
+	}
+	return s.prev
 }
 
 // Doc returns the parsed YAML document (parsed once, lazily, or taken from
@@ -79,6 +94,7 @@ func (s *Snapshot) Result() *analysis.Result {
 func (s *Snapshot) setResult(r *analysis.Result) {
 	s.mu.Lock()
 	s.result = r
+	s.prev = nil
 	s.mu.Unlock()
 }
 
