@@ -6,8 +6,10 @@ import (
 	"math/rand"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
@@ -348,6 +350,55 @@ func TestIncrementalValueEdits(t *testing.T) {
 		t.Logf("project %d: %d of %d value edits took the fast path", pi, fast, edits)
 		if fast < edits*2/5 {
 			t.Errorf("only %d of %d value edits took the fast path", fast, edits)
+		}
+	}
+}
+
+// BenchmarkEdit measures one edit of a value in a middle deployment of a
+// realistic file, analysed incrementally (from the previous version's
+// analysis, as the language server does) and fully, and reports the p50
+// and p95 of the edits:
+//
+//	go test -run XXX -bench Edit -benchtime 200x ./internal/analysis
+func BenchmarkEdit(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		p := benchgen.Generate(benchgen.Realistic, n)
+		dir := b.TempDir()
+		path, err := p.WriteTo(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pr := project{path: path, text: p.YAML, cfg: &config.Config{Root: dir}}
+		at := strings.Index(p.YAML, fmt.Sprintf("name: etl-%04d", n/2)) + len("name: etl-")
+		texts := []string{p.YAML[:at] + "x" + p.YAML[at:], p.YAML}
+		for _, mode := range []string{"incremental", "full"} {
+			b.Run(fmt.Sprintf("deployments=%d/%s", n, mode), func(b *testing.B) {
+				r := newReplayer()
+				prev := analysis.Run(context.Background(), r.input(pr, pr.text), r.rules)
+				durations := make([]time.Duration, 0, b.N)
+				fast := 0
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					text := texts[i%2]
+					t0 := time.Now()
+					if mode == "incremental" {
+						prev = analysis.RunIncremental(context.Background(), prev, r.input(pr, text), r.rules)
+						if prev.Incremental() {
+							fast++
+						}
+					} else {
+						analysis.Run(context.Background(), r.input(pr, text), r.rules)
+					}
+					durations = append(durations, time.Since(t0))
+				}
+				b.StopTimer()
+				sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
+				b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(durations[len(durations)*95/100].Microseconds())/1000, "p95-ms")
+				if mode == "incremental" && fast < b.N {
+					b.Fatalf("%d of %d edits took the fast path", fast, b.N)
+				}
+			})
 		}
 	}
 }
