@@ -55,6 +55,15 @@ type incState struct {
 	// fingerprints holds, for each ScopeFile rule with a Fingerprint (by
 	// rule index), the fingerprint of every deployment of the list.
 	fingerprints map[int][]string
+	// last is what the stand-in of the item edited last found, reused as
+	// the old stand-in when the next edit is in the same item (typing).
+	last *lastItem
+}
+
+type lastItem struct {
+	index int
+	text  string // the item's region text
+	found classified
 }
 
 const noDeployment = "\x00none"
@@ -446,8 +455,9 @@ func (s *standIn) deployment(i int) *prefectyaml.Deployment {
 
 // classified is a stand-in's findings, sorted out.
 type classified struct {
-	header []string        // keys of findings outside the item (canonical offsets)
-	item   []rawDiagnostic // findings touching the item, in full-text offsets
+	header   []string        // keys of findings outside the item (canonical offsets)
+	item     []rawDiagnostic // findings touching the item, in full-text offsets
+	expanded int             // ExpandedSize of the stand-in
 }
 
 // classify sorts a stand-in's findings: those about placeholder items are
@@ -616,9 +626,19 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	nl.lines[i] = strings.Count(newText[nl.starts[i]:nl.regionEnd(i)], "\n")
 	lineDelta := nl.lines[i] - l.lines[i]
 
-	olds := buildStandIn(in.Path, oldText, l, i)
+	var cached *classified
+	if st.last != nil && st.last.index == i && st.last.text == oldText[l.starts[i]:l.regionEnd(i)] {
+		cached = &st.last.found
+	}
+	var olds *standIn
+	if cached == nil {
+		olds = buildStandIn(in.Path, oldText, l, i)
+		if !olds.check(i, n) {
+			return nil, false, "the edited deployment does not read as one clean list item"
+		}
+	}
 	news := buildStandIn(in.Path, newText, nl, i)
-	if !olds.check(i, n) || !news.check(i, n) || !sameRootKeys(olds.doc, news.doc) {
+	if !news.check(i, n) || olds != nil && !sameRootKeys(olds.doc, news.doc) {
 		return nil, false, "the edited deployment does not read as one clean list item"
 	}
 	// Anchors the item defines must not be aliased after it; aliases it
@@ -640,7 +660,13 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 			}
 		}
 	}
-	oe, ne := olds.doc.ExpandedSize(), news.doc.ExpandedSize()
+	ne := news.doc.ExpandedSize()
+	oe := ne
+	if cached != nil {
+		oe = cached.expanded
+	} else {
+		oe = olds.doc.ExpandedSize()
+	}
 	expanded := st.expanded - oe + ne
 	if oe > yamlsyntax.MaxExpandedNodes || ne > yamlsyntax.MaxExpandedNodes || expanded > yamlsyntax.MaxExpandedNodes {
 		return nil, false, "aliases expand the file close to the limit"
@@ -648,7 +674,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	// File-scoped rules keep their findings while the item's fingerprint
 	// holds, or while neither its old nor its new fingerprint is shared
 	// with another deployment (the rule compares fingerprints).
-	od, nd := olds.deployment(i), news.deployment(i)
+	nd := news.deployment(i)
 	fileScoped := map[int]bool{}
 	fingerprints := map[int][]string{}
 	for k, r := range rules {
@@ -660,7 +686,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 			return nil, false, "no fingerprints of the deployments"
 		}
 		was, now := fps[i], fingerprintOf(r, nd)
-		if fingerprintOf(r, od) != was {
+		if olds != nil && fingerprintOf(r, olds.deployment(i)) != was {
 			return nil, false, "the deployment in isolation differs from the full analysis"
 		}
 		if was != now {
@@ -678,13 +704,6 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		}
 	}
 	deploymentScoped := func(k int) bool { return rules[k].Scope == ScopeDeployment }
-	oldRaw, errs, ok := runRules(ctx, in.Path, olds.doc, olds.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
-	if !ok {
-		return nil, true, ""
-	}
-	if len(errs) > 0 {
-		return nil, false, "a rule failed"
-	}
 	newRaw, errs, ok := runRules(ctx, in.Path, news.doc, news.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
 	if !ok {
 		return nil, true, ""
@@ -692,8 +711,22 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	if len(errs) > 0 {
 		return nil, false, "a rule failed"
 	}
-	oc, ok1 := olds.classify(oldRaw, i, l.starts[i], l.end)
+	var oc classified
+	ok1 := true
+	if cached != nil {
+		oc = *cached
+	} else {
+		oldRaw, errs, ok := runRules(ctx, in.Path, olds.doc, olds.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
+		if !ok {
+			return nil, true, ""
+		}
+		if len(errs) > 0 {
+			return nil, false, "a rule failed"
+		}
+		oc, ok1 = olds.classify(oldRaw, i, l.starts[i], l.end)
+	}
 	nc, ok2 := news.classify(newRaw, i, nl.starts[i], nl.end)
+	nc.expanded = ne
 	if !ok1 || !ok2 || !equalStrings(oc.header, nc.header) {
 		return nil, false, "the edit changes findings outside the deployment"
 	}
@@ -759,7 +792,8 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		src = source.NewFile(in.Path, in.Text)
 	}
 	res := &Result{Path: in.Path, Src: src, Config: in.Config}
-	res.inc = &incState{text: in.Text, path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded, fingerprints: fingerprints}
+	res.inc = &incState{text: in.Text, path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded, fingerprints: fingerprints,
+		last: &lastItem{index: i, text: newText[nl.starts[i]:nl.regionEnd(i)], found: nc}}
 	finish(res, in.Config, raw)
 	return res, true, ""
 }
