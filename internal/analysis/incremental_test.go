@@ -202,7 +202,7 @@ func diff(got, want []analysis.Diagnostic) string {
 // enough for the comparison to mean something.
 func TestIncrementalEqualsFull(t *testing.T) {
 	edits := 3000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		edits = 600
 	}
 	r := newReplayer()
@@ -316,7 +316,7 @@ func TestIncrementalValueEdits(t *testing.T) {
 			last = len(text)
 		}
 		edits, fast := 150, 0
-		if testing.Short() {
+		if testing.Short() || raceEnabled {
 			edits = 40
 		}
 		for e := 0; e < edits; e++ {
