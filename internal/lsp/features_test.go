@@ -384,7 +384,8 @@ func TestPullDiagnosticsRefreshedWhenSettingsChange(t *testing.T) {
 				Diagnostics:   &protocol.DiagnosticWorkspaceClientCapabilities{RefreshSupport: ptr(true)},
 			},
 		},
-		settings: `{"rules": {"yaml11-scalar": "warning"}}`,
+		// No settings at first: their arrival changes nothing, so the
+		// only refresh is the one the change below causes.
 	})
 	h.open("prefect.yaml", flawed)
 	pull := func() []protocol.Diagnostic {
@@ -402,11 +403,11 @@ func TestPullDiagnosticsRefreshedWhenSettingsChange(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		items := pull()
-		if len(items) == 1 && items[0].Severity == protocol.DiagnosticSeverityWarning {
+		if len(items) == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the first settings never applied: %+v", items)
+			t.Fatalf("first pull: %+v", items)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

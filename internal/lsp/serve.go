@@ -52,8 +52,10 @@ type Options struct {
 	// be trusted until it is called.
 	FilesWatched func()
 	// Explain renders the prefect-lsp.explain command's markdown for a
-	// prefect.yaml (path and current text). Nil disables the command.
-	Explain func(path, text string) string
+	// prefect.yaml (path and current text) with the configuration the
+	// server analyses it with (project file plus editor settings, e.g. the
+	// prefect-lsp.workPools setting). Nil disables the command.
+	Explain func(path, text string, cfg *config.Config, problems []config.Problem) string
 }
 
 // ErrExitWithoutShutdown is returned by Serve when the client sent exit (or
