@@ -261,7 +261,7 @@ function token(page, lineText, word) {
 
 async function runCommand(page, title) {
   await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
+  const input = page.locator(".quick-input-widget .quick-input-box input").first();
   await input.waitFor({ state: "visible", timeout: TIMEOUT });
   await input.fill(`>${title}`);
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
@@ -557,15 +557,17 @@ async function main() {
         async run() {
           await runCommand(page, "Prefect: Explain Deployments");
           const body = await waitUntil("the rendered explanation", async () => {
+            // The markdown preview is a webview: nested iframes.
             for (const frame of page.frames()) {
-              const h = frame.locator("h2", { hasText: "etl (line 5)" });
-              if ((await h.count()) > 0) {
-                return normalize(await frame.locator("body").innerText());
+              const text = normalize(await frame.locator("body").innerText({ timeout: 1000 }).catch(() => ""));
+              if (text.includes("How deployment etl runs")) {
+                return text;
               }
             }
             return undefined;
           });
-          for (const want of ["report (line 11)", "How deployment etl runs", "Work pool: k8s"]) {
+          // "kubernetes": the explanation uses the workspace's workPools setting too.
+          for (const want of ["How deployment etl runs", "How deployment report runs", "Work pool: k8s — type kubernetes"]) {
             if (!body.includes(want)) {
               throw new Error(`explanation lacks ${JSON.stringify(want)}:\n${body}`);
             }
