@@ -256,8 +256,7 @@ func entrypointStatus(root, entry string) (status string, served bool) {
 
 // explainMarkdown renders `explain` for one prefect.yaml and its current
 // text: the language server's prefect-lsp.explain command.
-func explainMarkdown(path, text string) string {
-	cfg, probs := config.Load(filepath.Dir(path))
+func explainMarkdown(path, text string, cfg *config.Config, probs []config.Problem) string {
 	res := analysis.Run(context.Background(), analysis.Input{Path: path, Text: text, Config: cfg, ConfigProblems: probs}, nil)
 	if res == nil {
 		return ""

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,13 +107,30 @@ func TestServeExitWithoutShutdown(t *testing.T) {
 }
 
 func TestExplainMarkdownForTheServer(t *testing.T) {
-	md := explainMarkdown("../../examples/prefect.yaml", "deployments:\n  - name: a\n    entrypoint: flows/etl.py:etl\n    work_pool:\n      name: k8s\n")
+	cfg, probs := config.Load("../../examples")
+	md := explainMarkdown("../../examples/prefect.yaml", "deployments:\n  - name: a\n    entrypoint: flows/etl.py:etl\n    work_pool:\n      name: k8s\n", cfg, probs)
 	if !strings.Contains(md, "How deployment `a` runs") || !strings.Contains(md, "kubernetes") {
 		t.Errorf("explain markdown:\n%s", md)
 	}
-	if md := explainMarkdown("x/prefect.yaml", "deployments: [\n"); !strings.Contains(md, "not valid YAML") {
+	if md := explainMarkdown("x/prefect.yaml", "deployments: [\n", plainCfg(t), nil); !strings.Contains(md, "not valid YAML") {
 		t.Errorf("broken file: %q", md)
 	}
+	// The server's configuration wins: the editor's work-pool setting names
+	// the type of a pool the project's files do not know.
+	plain, _ := config.Load(t.TempDir())
+	text := "deployments:\n  - name: a\n    entrypoint: flows/etl.py:etl\n    work_pool:\n      name: pool-x\n"
+	if md := explainMarkdown(filepath.Join(t.TempDir(), "prefect.yaml"), text, plain, nil); strings.Contains(md, "pool type `ecs`") {
+		t.Fatalf("without the setting the type is unknown:\n%s", md)
+	}
+	withSetting := plain.Merge(&config.Settings{WorkPools: map[string]string{"pool-x": "ecs"}})
+	if md := explainMarkdown(filepath.Join(t.TempDir(), "prefect.yaml"), text, withSetting, nil); !strings.Contains(md, "pool type `ecs`") {
+		t.Errorf("the configuration's work pool type is not used:\n%s", md)
+	}
+}
+
+func plainCfg(t *testing.T) *config.Config {
+	cfg, _ := config.Load(t.TempDir())
+	return cfg
 }
 
 // runMainEnv, set to 1, makes the test binary run Main on its own

@@ -3,6 +3,7 @@ package lsp
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -369,4 +370,62 @@ func TestTraceSendsLogMessages(t *testing.T) {
 	h.open("prefect.yaml", flawed)
 	h.change("prefect.yaml", 1, flawed) // stale: logged
 	h.waitRaw(`window/logMessage`)
+}
+
+// A pull client (VS Code) re-pulls only after its own edits: when settings
+// change, the server must ask it to pull again, or it keeps showing the
+// diagnostics of the old settings.
+func TestPullDiagnosticsRefreshedWhenSettingsChange(t *testing.T) {
+	h := newHarness(t, setup{
+		caps: protocol.ClientCapabilities{
+			TextDocument: &protocol.TextDocumentClientCapabilities{Diagnostic: &protocol.DiagnosticClientCapabilities{}},
+			Workspace: &protocol.WorkspaceClientCapabilities{
+				Configuration: ptr(true),
+				Diagnostics:   &protocol.DiagnosticWorkspaceClientCapabilities{RefreshSupport: ptr(true)},
+			},
+		},
+		// No settings at first: their arrival changes nothing, so the
+		// only refresh is the one the change below causes.
+	})
+	h.open("prefect.yaml", flawed)
+	pull := func() []protocol.Diagnostic {
+		t.Helper()
+		rep, err := h.server.Diagnostic(h.callCtx(), &protocol.DocumentDiagnosticParams{TextDocument: protocol.TextDocumentIdentifier{URI: h.uri("prefect.yaml")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, ok := rep.(*protocol.RelatedFullDocumentDiagnosticReport)
+		if !ok {
+			t.Fatalf("report = %#v", rep)
+		}
+		return full.Items
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		items := pull()
+		if len(items) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("first pull: %+v", items)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	before := h.client.refreshCount()
+	h.client.setSettings(`{"rules": {"yaml11-scalar": "off"}}`)
+	if err := h.server.DidChangeConfiguration(h.ctx, &protocol.DidChangeConfigurationParams{Settings: protocol.LSPAny("null")}); err != nil {
+		t.Fatal(err)
+	}
+	for h.client.refreshCount() == before {
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatal("no workspace/diagnostic/refresh after the settings changed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if items := pull(); len(items) != 0 {
+		t.Fatalf("after the refresh the pull still reports %+v", items)
+	}
+	if ps := h.publishesFor("prefect.yaml"); len(ps) != 0 {
+		t.Errorf("pull client also got %d pushes", len(ps))
+	}
 }

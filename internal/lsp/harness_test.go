@@ -45,6 +45,27 @@ type testClient struct {
 	settings  string // JSON answered to workspace/configuration
 	regs      []protocol.Registration
 	logs      []string
+	refreshes int // workspace/diagnostic/refresh requests
+}
+
+func (c *testClient) DiagnosticRefresh(context.Context) error {
+	c.mu.Lock()
+	c.refreshes++
+	c.mu.Unlock()
+	c.poke()
+	return nil
+}
+
+func (c *testClient) setSettings(s string) {
+	c.mu.Lock()
+	c.settings = s
+	c.mu.Unlock()
+}
+
+func (c *testClient) refreshCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.refreshes
 }
 
 func (c *testClient) PublishDiagnostics(_ context.Context, p *protocol.PublishDiagnosticsParams) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"log/slog"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ const flawed = `deployments:
       country: no
 `
 
-func explainText(path, text string) string { return text }
+func explainText(path, text string, _ *config.Config, _ []config.Problem) string { return text }
 
 func TestOpenDiagnosticsQuickFixRoundTrip(t *testing.T) {
 	h := newHarness(t, setup{})

@@ -52,8 +52,10 @@ type Options struct {
 	// be trusted until it is called.
 	FilesWatched func()
 	// Explain renders the prefect-lsp.explain command's markdown for a
-	// prefect.yaml (path and current text). Nil disables the command.
-	Explain func(path, text string) string
+	// prefect.yaml (path and current text) with the configuration the
+	// server analyses it with (project file plus editor settings, e.g. the
+	// prefect-lsp.workPools setting). Nil disables the command.
+	Explain func(path, text string, cfg *config.Config, problems []config.Problem) string
 }
 
 // ErrExitWithoutShutdown is returned by Serve when the client sent exit (or
@@ -195,6 +197,10 @@ type server struct {
 	warmOnce sync.Once
 	// lastMessage is when the client last sent something (Unix ns).
 	lastMessage atomic.Int64
+	// refreshPending is set while a workspace/diagnostic/refresh request
+	// is queued and not yet sent (pull clients only), so that a burst of
+	// invalidations asks the client once.
+	refreshPending atomic.Bool
 
 	opts   Options
 	rules  []*analysis.Rule
@@ -639,7 +645,30 @@ func (s *server) invalidate(u, root string) {
 	})
 	if now != nil {
 		s.sched.schedule(u, false)
+		s.refreshPulledDiagnostics()
 	}
+}
+
+// refreshPulledDiagnostics asks a pull-model client (which re-pulls only
+// after its own edits) to pull diagnostics again, because something they
+// depend on changed: settings, a flow file or a Dockerfile on disk. Without
+// it VS Code keeps showing what the file had before, until the next edit.
+// The request is sent from its own goroutine (it waits for an answer);
+// invalidations while it is queued share it.
+func (s *server) refreshPulledDiagnostics() {
+	c := s.capsSnapshot()
+	if !c.pullDiagnostics || !c.diagRefresh || !s.refreshPending.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.recoverLog("diagnostic refresh")
+		s.refreshPending.Store(false)
+		ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+		defer cancel()
+		if err := s.client.DiagnosticRefresh(ctx); err != nil {
+			s.log.Warn("workspace/diagnostic/refresh failed", "error", err)
+		}
+	}()
 }
 
 func (s *server) recoverLog(what string) {

@@ -385,7 +385,8 @@ func (s *server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 	} else {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "cannot read %s: %v", u, err)
 	}
-	md := s.opts.Explain(path, text)
+	cfg, probs, _ := s.projectConfig(path)
+	md := s.opts.Explain(path, text, cfg, probs)
 	b, err := json.Marshal(md)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package lsptest_test
 
 import (
 	"encoding/json"
+	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -26,7 +27,7 @@ deployments:
 func TestRoundTrip(t *testing.T) {
 	c := lsptest.New(t, lsptest.Setup{
 		Files:   map[string]string{"flows/etl.py": "x = 1\n"},
-		Options: lsp.Options{Explain: func(path, text string) string { return "explained " + text[:5] }},
+		Options: lsp.Options{Explain: func(path, text string, _ *config.Config, _ []config.Problem) string { return "explained " + text[:5] }},
 	})
 	c.Open("prefect.yaml", flawed)
 	ds := c.WaitDiagnostics("prefect.yaml", 1)
