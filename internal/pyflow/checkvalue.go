@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // typeExpr is a parsed annotation: a (normalised) name with arguments, a
@@ -37,7 +38,37 @@ type annotationParser struct {
 	depth int
 }
 
+// parsedAnnotations caches parseAnnotation: a project's flows have few
+// distinct annotations, and every analysis checks every deployment's
+// parameters against them. Parsed expressions are never modified.
+var parsedAnnotations struct {
+	sync.Mutex
+	m map[string]*typeExpr
+}
+
+// maxParsedAnnotations bounds the cache; past it the cache starts over.
+const maxParsedAnnotations = 4096
+
+// parseAnnotation returns the parsed annotation ann, from the cache when
+// it was parsed before.
 func parseAnnotation(ann string) *typeExpr {
+	parsedAnnotations.Lock()
+	t, ok := parsedAnnotations.m[ann]
+	parsedAnnotations.Unlock()
+	if ok {
+		return t
+	}
+	t = parseAnnotationText(ann)
+	parsedAnnotations.Lock()
+	if parsedAnnotations.m == nil || len(parsedAnnotations.m) >= maxParsedAnnotations {
+		parsedAnnotations.m = map[string]*typeExpr{}
+	}
+	parsedAnnotations.m[strings.Clone(ann)] = t
+	parsedAnnotations.Unlock()
+	return t
+}
+
+func parseAnnotationText(ann string) *typeExpr {
 	src := []byte(strings.TrimSpace(ann))
 	if len(src) == 0 {
 		return anyType

@@ -17,6 +17,7 @@ type builder struct {
 	slabSize  int
 	ptrSlab   []*Node
 	pairSlab  []Pair
+	headSlab  [][]Pair // slice headers of mappings' pairs (pairsHead)
 }
 
 // children hands out a Content slice of length 0 and capacity n from a
@@ -44,6 +45,18 @@ func (b *builder) pairList(n int) []Pair {
 	s := b.pairSlab[:0:n]
 	b.pairSlab = b.pairSlab[n:]
 	return s
+}
+
+// pairsHead returns a pointer to a copy of the slice header pairs, for a
+// mapping's derived field, from a slab (one allocation per 256 mappings).
+func (b *builder) pairsHead(pairs []Pair) *[]Pair {
+	if len(b.headSlab) == 0 {
+		b.headSlab = make([][]Pair, 256)
+	}
+	h := &b.headSlab[0]
+	b.headSlab = b.headSlab[1:]
+	*h = pairs
+	return h
 }
 
 // newNode hands out nodes from slabs: one allocation per slab instead of
@@ -209,7 +222,7 @@ func (b *builder) resolveScalar(n *Node, y *yaml.Node) {
 	case TagStr:
 		return // the value is Text; see scalarValue (no allocation per string)
 	case TagMerge, TagValue, TagBinary:
-		n.value = n.Text
+		n.derived = n.Text
 		return
 	}
 	v, ok := constructScalar(n.Tag, n.Text)
@@ -220,10 +233,10 @@ func (b *builder) resolveScalar(n *Node, y *yaml.Node) {
 		} else {
 			b.doc.problem(LoadError, spanOr(n.TagSpan(), n.Span), fmt.Sprintf("unknown tag %q: PyYAML's safe_load, which Prefect uses, cannot construct it", n.Tag))
 		}
-		n.value = n.Text
+		n.derived = n.Text
 		return
 	}
-	n.value = v
+	n.derived = v
 }
 
 func spanOr(a, b source.Span) source.Span {
@@ -466,7 +479,7 @@ func (b *builder) flatten(n *Node) {
 		}
 		pairs = append(pairs, p)
 	}
-	n.pairs = pairs
+	n.derived = b.pairsHead(pairs)
 }
 
 func (b *builder) mergePairs(key, v *Node) []Pair {
@@ -484,7 +497,7 @@ func (b *builder) mergePairs(key, v *Node) []Pair {
 	}
 	switch r.Kind {
 	case MappingNode:
-		return via(r.pairs, v)
+		return via(r.effectivePairs(), v)
 	case SequenceNode:
 		var out []Pair
 		// Earlier mappings in the list take precedence: PyYAML merges them
@@ -501,7 +514,7 @@ func (b *builder) mergePairs(key, v *Node) []Pair {
 				b.doc.problem(LoadError, at, fmt.Sprintf("a merge key (<<) takes a mapping or a list of mappings, but this list holds %s", article(item.TypeName())), key.Span)
 				return nil
 			}
-			out = append(out, via(ir.pairs, item)...)
+			out = append(out, via(ir.effectivePairs(), item)...)
 		}
 		return out
 	}
@@ -521,8 +534,11 @@ func article(s string) string {
 // stored (they are the node's Text), so that the common case allocates
 // nothing.
 func (n *Node) scalarValue() any {
-	if n.value == nil && n.Kind == ScalarNode && n.Tag == TagStr {
+	if n.Kind != ScalarNode {
+		return nil
+	}
+	if n.derived == nil && n.Tag == TagStr {
 		return n.Text
 	}
-	return n.value
+	return n.derived
 }

@@ -28,8 +28,9 @@ func value(n *Node, budget *int, depth int) (any, error) {
 	}
 	switch r.Kind {
 	case MappingNode:
-		m := make(map[string]any, len(r.pairs))
-		for _, p := range r.pairs {
+		pairs := r.effectivePairs()
+		m := make(map[string]any, len(pairs))
+		for _, p := range pairs {
 			v, err := value(p.Value, budget, depth+1)
 			if err != nil {
 				return nil, err
