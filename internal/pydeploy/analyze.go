@@ -261,7 +261,7 @@ func checkDeployment(r *reporter, mod *pyflow.Module, d *Deployment) {
 		r.report("cloud-only-pool", v.Span, "%s exists only on Prefect Cloud, but the configuration says server = \"self-hosted\"; use %s", label, alt)
 	}
 	// image-not-pushed: push=False to a pool that runs elsewhere.
-	if push, ok := d.Arg("push"); ok && push.Known && push.V == false && hasImage && t.RunsRemotely && t.Kind != workpools.Managed && t.Name != "docker" {
+	if push, ok := d.Arg("push"); ok && push.Known && push.V == false && hasImage && !literalFalse(d, "build") && t.RunsRemotely && t.Kind != workpools.Managed && t.Name != "docker" {
 		diag := r.report("image-not-pushed", push.Span, "push=False leaves image %s on this machine, but %s pulls it from a registry on other hosts; the run fails to pull the image. Push it (remove push=False) or push it yourself before the run", image.Text, label)
 		diag.Fixes = append(diag.Fixes, analysis.Fix{Title: "Remove push=False", Edits: []source.Edit{removeKwarg(r.src.Text(), d, "push")}})
 	}
@@ -581,4 +581,10 @@ func removeKwarg(text string, d *Deployment, name string) source.Edit {
 		start = i - 1
 	}
 	return source.Edit{Span: source.Span{Start: start, End: end}}
+}
+
+// literalFalse reports whether the named argument is the literal False.
+func literalFalse(d *Deployment, name string) bool {
+	v, ok := d.Arg(name)
+	return ok && v.Known && v.V == false
 }
