@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/pydeploy"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -120,7 +121,7 @@ func (c *collector) collect(arg string) error {
 		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
-		if c.wanted(path) {
+		if c.wanted(path) || isPythonDeploymentFile(path) {
 			c.add(arg, path)
 		}
 		return nil
@@ -164,3 +165,25 @@ func (c *collector) wanted(path string) bool {
 	}
 	return false
 }
+
+// isPythonDeploymentFile reports whether a .py file found while walking
+// imports prefect and creates deployments (serve, deploy, to_deployment),
+// so that `check DIR` covers Python deployment code too.
+func isPythonDeploymentFile(path string) bool {
+	if !strings.HasSuffix(path, ".py") {
+		return false
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Size() > maxPythonFileSize {
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	text := string(data)
+	return pydeploy.ImportsPrefect(text) && len(pydeploy.Deployments(path, text)) > 0
+}
+
+// maxPythonFileSize bounds the Python files read while walking folders.
+const maxPythonFileSize = 2 << 20

@@ -12,7 +12,7 @@ import (
 )
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-func sprint(v any) string         { return fmt.Sprint(v) }
+func sprint(v any) string          { return fmt.Sprint(v) }
 
 // FuzzAnalyze feeds odd Python to the scanner, Analyze, HoverAt and
 // Actions: nothing may panic and every span must lie inside the text.

@@ -68,17 +68,17 @@ func TestDeployments(t *testing.T) {
 
 func TestValues(t *testing.T) {
 	for text, want := range map[string]string{
-		`"a" 'b'`:                        "ab",
-		`-3`:                             "-3",
-		`[1, 2.5, None, True]`:           "[1 2.5 <nil> true]",
-		`{"a": {"b": [1]}}`:              "map[a:map[b:[1]]]",
-		`(1,)`:                           "[1]",
-		`f"x{y}"`:                        "unknown",
-		`a + 1`:                          "unknown",
-		`{k: 1}`:                         "unknown",
-		`timedelta(hours=1)`:             "3600",
-		`datetime.timedelta(1, 30)`:      "86430",
-		`os.environ["X"]`:                "unknown",
+		`"a" 'b'`:                   "ab",
+		`-3`:                        "-3",
+		`[1, 2.5, None, True]`:      "[1 2.5 <nil> true]",
+		`{"a": {"b": [1]}}`:         "map[a:map[b:[1]]]",
+		`(1,)`:                      "[1]",
+		`f"x{y}"`:                   "unknown",
+		`a + 1`:                     "unknown",
+		`{k: 1}`:                    "unknown",
+		`timedelta(hours=1)`:        "3600",
+		`datetime.timedelta(1, 30)`: "86430",
+		`os.environ["X"]`:           "unknown",
 		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`: "unknown",
 	} {
 		v := parseValue(text, 0)
