@@ -49,3 +49,27 @@ func TestCheckPython(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainPython: explain covers the deployments a Python file creates.
+func TestExplainPython(t *testing.T) {
+	root := t.TempDir()
+	text := "from prefect import flow\n\n@flow\ndef etl():\n    pass\n\netl.serve(name=\"nightly\", cron=\"0 0 * * *\")\netl.deploy(name=\"k\", work_pool_name=\"k8s\", image=\"ghcr.io/a/etl:1\")\n"
+	if err := os.WriteFile(filepath.Join(root, "pyproject.toml"), []byte("[tool.prefect-lsp.work-pools]\nk8s = \"kubernetes\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etl.py"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "", "explain", "--format", "json", root)
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	var items []ExplainedDeployment
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || items[0].Deployment != "nightly" || items[0].Line != 7 || items[0].Recommendation.Current != "serve" ||
+		items[1].PoolType != "kubernetes" || items[1].Entrypoint != "etl.py:etl" || items[1].Recommendation.Current != "kubernetes-worker" {
+		t.Errorf("explain: %+v", items)
+	}
+}
