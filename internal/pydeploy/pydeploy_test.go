@@ -3,6 +3,7 @@ package pydeploy
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -201,5 +202,64 @@ func TestActionsWriteYAML(t *testing.T) {
 	soff := strings.Index(sample, "serve(d")
 	if fx := Actions(context.Background(), in, source.Span{Start: soff, End: soff}); len(fx) != 0 {
 		t.Errorf("serve call got actions %+v", fx)
+	}
+}
+
+func TestYAMLActionsDeployScript(t *testing.T) {
+	text := `deployments:
+  - name: etl
+    entrypoint: flows/etl.py:etl
+    schedules:
+      - cron: "0 0 * * *"
+    parameters: {date: "2024-01-01"}
+    work_pool:
+      name: k8s
+      job_variables:
+        namespace: data
+    build:
+      - prefect_docker.deployments.steps.build_docker_image:
+          id: build-image
+          image_name: ghcr.io/acme/etl
+          tag: "1"
+    push:
+      - prefect_docker.deployments.steps.push_docker_image:
+          image_name: "{{ build-image.image_name }}"
+  - name: git
+    entrypoint: etl.py:etl
+    work_pool: {name: k8s}
+    pull:
+      - prefect.deployments.steps.git_clone:
+          repository: https://github.com/acme/flows.git
+`
+	in := analysis.Input{Path: "/proj/prefect.yaml", Text: text}
+	fixes := YAMLActions(context.Background(), in, source.Span{Start: 20, End: 20})
+	if len(fixes) != 1 || fixes[0].Files[0].Path != "/proj/deploy_etl.py" {
+		t.Fatalf("fixes: %+v", fixes)
+	}
+	py := fixes[0].Files[0].Content
+	for _, want := range []string{"flow_to_deploy.deploy(", `name="etl"`, `cron="0 0 * * *"`, `parameters={"date": "2024-01-01"}`, `work_pool_name="k8s"`, `image="ghcr.io/acme/etl:1"`, `job_variables={"namespace": "data"}`} {
+		if !strings.Contains(py, want) {
+			t.Errorf("script lacks %s:\n%s", want, py)
+		}
+	}
+	off := strings.Index(text, "name: git")
+	fixes = YAMLActions(context.Background(), in, source.Span{Start: off, End: off})
+	if len(fixes) != 1 || !strings.Contains(fixes[0].Files[0].Content, `flow.from_source(source="https://github.com/acme/flows.git", entrypoint="etl.py:etl")`) {
+		t.Fatalf("git deployment: %+v", fixes)
+	}
+	// A from_source script is a deployment the Python side reads back.
+	gitPy := fixes[0].Files[0].Content
+	ds := Deployments("/proj/deploy_git.py", gitPy)
+	if len(ds) != 1 || ds[0].Mode != ModeDeploy || ds[0].Name() != "git" || ds[0].FromSource == nil {
+		t.Errorf("round trip: %+v\n%s", ds, gitPy)
+	}
+	if _, err := exec.LookPath("python3"); err == nil {
+		for _, f := range []string{py, fixes[0].Files[0].Content} {
+			cmd := exec.Command("python3", "-c", "import sys, ast; ast.parse(sys.stdin.read())")
+			cmd.Stdin = strings.NewReader(f)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("generated script does not parse: %v\n%s\n%s", err, out, f)
+			}
+		}
 	}
 }
