@@ -121,7 +121,7 @@ func (c *collector) collect(arg string) error {
 		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
-		if c.wanted(path) || isPythonDeploymentFile(path) {
+		if c.wanted(path) || (!inHiddenDir(abs, path) && isPythonDeploymentFile(path)) {
 			c.add(arg, path)
 		}
 		return nil
@@ -187,3 +187,19 @@ func isPythonDeploymentFile(path string) bool {
 
 // maxPythonFileSize bounds the Python files read while walking folders.
 const maxPythonFileSize = 2 << 20
+
+// inHiddenDir reports whether path lies in a hidden folder (".cache",
+// ".direnv", ...) or an installed-packages folder below root; Python files
+// there are not the project's deployment code.
+func inHiddenDir(root, path string) bool {
+	rel, err := filepath.Rel(root, filepath.Dir(path))
+	if err != nil || rel == "." {
+		return false
+	}
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if strings.HasPrefix(part, ".") && part != ".." || part == "site-packages" {
+			return true
+		}
+	}
+	return false
+}

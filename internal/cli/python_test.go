@@ -28,6 +28,8 @@ func TestCheckPython(t *testing.T) {
 	write("flows/noprefect_call.py", "from prefect import flow\n@flow\ndef f(): pass\n")
 	write(".venv/lib/site.py", bad)
 	write("node_modules/x/y.py", bad)
+	write(".cache/z.py", bad)
+	write("env/lib/python3.12/site-packages/pkg/m.py", bad)
 	code, out, _ := run(t, "", "check", "--format", "json", root)
 	if code != 1 {
 		t.Errorf("exit code %d, want 1\n%s", code, out)

@@ -185,3 +185,27 @@ func runGolden(t *testing.T, id, path string) {
 		}
 	}
 }
+
+// TestPythonChecksDocumented: every rule with Python goldens is described
+// in rules.PythonChecks (its docs page says what it checks in Python), and
+// every rule described there has Python goldens.
+func TestPythonChecksDocumented(t *testing.T) {
+	dirs, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, d := range dirs {
+		if d.IsDir() {
+			have[d.Name()] = true
+			if _, ok := rules.PythonChecks[d.Name()]; !ok {
+				t.Errorf("testdata/%s has Python goldens but rules.PythonChecks does not describe it", d.Name())
+			}
+		}
+	}
+	for id := range rules.PythonChecks {
+		if !have[id] {
+			t.Errorf("rules.PythonChecks describes %s, which has no Python goldens", id)
+		}
+	}
+}
