@@ -11,6 +11,7 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/guidance"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 	"github.com/prefect-lsp/prefect-lsp/internal/schedule"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
@@ -265,10 +266,18 @@ func checkDeployment(r *reporter, mod *pyflow.Module, d *Deployment) {
 		diag := r.report("image-not-pushed", push.Span, "push=False leaves image %s on this machine, but %s pulls it from a registry on other hosts; the run fails to pull the image. Push it (remove push=False) or push it yourself before the run", image.Text, label)
 		diag.Fixes = append(diag.Fixes, analysis.Fix{Title: "Remove push=False", Edits: []source.Edit{removeKwarg(r.src.Text(), d, "push")}})
 	}
-	// simpler-deployment-option: a process pool without an image is what
-	// serve() does without a worker (Prefect itself prints the hint).
-	if t.Name == "process" && !hasImage && d.Call.Method == "deploy" && d.Group == nil {
-		r.report("simpler-deployment-option", d.NameSpan, "%s runs flows as local subprocesses of a worker: %s.serve(...) runs them in this process with no work pool and no worker to keep alive (Prefect prints the same hint); keep deploy() when a worker on another machine should run them", label, d.FlowName)
+	// simpler-deployment-option, as on the prefect.yaml side: a process
+	// pool where serve() would do, or a serverless hybrid pool with a
+	// worker where its push variant needs none (not on a self-hosted server).
+	switch {
+	case t.Name == "process" && d.FromSource == nil:
+		rec := guidance.Decide(Facts(r.cfg, d))
+		if rec.Suggested == guidance.ModeServe && rec.Simpler {
+			r.report("simpler-deployment-option", d.NameSpan, "%s runs flows as subprocesses on the worker's host; %s.serve(...) would do the same with no work pool and no worker to keep alive (see %s)", label, d.FlowName, guidance.GuideLink(guidance.ModeServe))
+		}
+	case t.Kind == workpools.Hybrid && t.Serverless && t.PushVariant != "" && r.cfg.Server != config.ServerSelfHosted:
+		v, _ := d.Arg("work_pool_name")
+		r.report("simpler-deployment-option", v.Span, "%s needs a worker running all the time; on Prefect Cloud the %s push pool runs the same jobs with no worker, if Prefect Cloud may hold credentials for your cloud account (see %s)", label, t.PushVariant, guidance.GuideLink(guidance.ModePushPool))
 	}
 	checkJobVariables(r, d, t, label)
 }
