@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -88,7 +87,7 @@ func finish(diags []analysis.Diagnostic, cfg *config.Config, path string, src *s
 	for _, id := range cfg.IgnoredRules(path) {
 		ignored[id] = true
 	}
-	sup := parseSuppressions(src)
+	sup := suppressionsOf(src)
 	var out []analysis.Diagnostic
 	seen := map[string]bool{}
 	for _, d := range diags {
@@ -101,7 +100,7 @@ func finish(diags []analysis.Diagnostic, cfg *config.Config, path string, src *s
 			}
 			d.Severity = sev
 		}
-		if sup.suppressed(d.RuleID, src.LineOf(d.Span.Start)) {
+		if sup.Suppressed(d.RuleID, src.LineOf(d.Span.Start)) {
 			continue
 		}
 		key := fmt.Sprintf("%s|%d|%d|%s", d.RuleID, d.Span.Start, d.Span.End, d.Message)
@@ -124,69 +123,23 @@ func finish(diags []analysis.Diagnostic, cfg *config.Config, path string, src *s
 	return out
 }
 
-// Suppression comments, as in prefect.yaml (Python comments start with #
-// too): only real comment tokens count, not text inside strings.
-var suppressionRE = regexp.MustCompile(`^#\s*prefect-lsp:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?`)
-
-type suppressions struct {
-	file  map[string]bool
-	lines map[int]map[string]bool
-}
-
-func parseSuppressions(f *source.File) suppressions {
-	s := suppressions{file: map[string]bool{}, lines: map[int]map[string]bool{}}
-	text := f.Text()
-	if !strings.Contains(text, "prefect-lsp:") {
-		return s
-	}
-	toks, _ := pyflow.Tokenize([]byte(text))
-	for _, t := range toks {
-		if t.Kind != pyflow.Comment {
-			continue
-		}
-		c := text[t.Start:t.End]
-		m := suppressionRE.FindStringSubmatch(c)
-		if m == nil {
-			continue
-		}
-		ids := []string{"*"}
-		if strings.Contains(m[0], "[") {
-			ids = nil
-			for _, id := range strings.Split(m[2], ",") {
-				if id = strings.TrimSpace(id); id != "" {
-					ids = append(ids, id)
-				}
-			}
-		}
-		if m[1] == "ignore-file" {
-			for _, id := range ids {
-				s.file[id] = true
-			}
-			continue
-		}
-		line := f.LineOf(t.Start)
-		targets := []int{line}
-		if strings.TrimSpace(text[f.LineStart(line):t.Start]) == "" {
-			targets = append(targets, line+1)
-		}
-		for _, l := range targets {
-			if s.lines[l] == nil {
-				s.lines[l] = map[string]bool{}
-			}
-			for _, id := range ids {
-				s.lines[l][id] = true
+// suppressionsOf reads the suppression comments of a Python file (the
+// prefect.yaml syntax; Python comments start with # too): only comment
+// tokens count, not text inside strings.
+func suppressionsOf(f *source.File) analysis.Suppressions {
+	var comments []source.Span
+	if strings.Contains(f.Text(), "prefect-lsp:") {
+		toks, _ := pyflow.Tokenize([]byte(f.Text()))
+		for _, t := range toks {
+			if t.Kind == pyflow.Comment {
+				comments = append(comments, t.Span())
 			}
 		}
 	}
-	return s
-}
-
-func (s suppressions) suppressed(id string, line int) bool {
-	if s.file[id] || s.file["*"] {
-		return true
+	if comments == nil {
+		comments = []source.Span{}
 	}
-	l := s.lines[line]
-	return l[id] || l["*"]
+	return analysis.ParseSuppressions(f, comments)
 }
 
 // pool resolves a deployment's work pool: its name when literal, and its
