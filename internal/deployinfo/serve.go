@@ -42,18 +42,8 @@ func ServeFileName(deploymentName string) string {
 // entrypoint ("path/to/file.py:func" or "pkg.module.func"). ok is false when
 // the entrypoint is missing or malformed.
 func ServeScriptFor(d *prefectyaml.Deployment) (filename, content string, ok bool) {
-	ep, _ := d.Entrypoint.Str()
-	ep = strings.TrimSpace(ep)
-	if ep == "" {
-		return "", "", false
-	}
-	var module, fn string
-	if i := strings.LastIndexByte(ep, ':'); i >= 0 {
-		module, fn = ep[:i], ep[i+1:]
-	} else if i := strings.LastIndexByte(ep, '.'); i > 0 {
-		module, fn = ep[:i], ep[i+1:]
-	}
-	if module == "" || !dottedIdentifier(fn) {
+	module, fn, ok := splitEntrypoint(d)
+	if !ok {
 		return "", "", false
 	}
 	filename, content = ServeScript(d, module, fn)

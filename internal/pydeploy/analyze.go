@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
+	"github.com/prefect-lsp/prefect-lsp/internal/guidance"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 	"github.com/prefect-lsp/prefect-lsp/internal/schedule"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
@@ -87,7 +87,7 @@ func finish(diags []analysis.Diagnostic, cfg *config.Config, path string, src *s
 	for _, id := range cfg.IgnoredRules(path) {
 		ignored[id] = true
 	}
-	sup := parseSuppressions(src)
+	sup := suppressionsOf(src)
 	var out []analysis.Diagnostic
 	seen := map[string]bool{}
 	for _, d := range diags {
@@ -100,7 +100,7 @@ func finish(diags []analysis.Diagnostic, cfg *config.Config, path string, src *s
 			}
 			d.Severity = sev
 		}
-		if sup.suppressed(d.RuleID, src.LineOf(d.Span.Start)) {
+		if sup.Suppressed(d.RuleID, src.LineOf(d.Span.Start)) {
 			continue
 		}
 		key := fmt.Sprintf("%s|%d|%d|%s", d.RuleID, d.Span.Start, d.Span.End, d.Message)
@@ -123,69 +123,23 @@ func finish(diags []analysis.Diagnostic, cfg *config.Config, path string, src *s
 	return out
 }
 
-// Suppression comments, as in prefect.yaml (Python comments start with #
-// too): only real comment tokens count, not text inside strings.
-var suppressionRE = regexp.MustCompile(`^#\s*prefect-lsp:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?`)
-
-type suppressions struct {
-	file  map[string]bool
-	lines map[int]map[string]bool
-}
-
-func parseSuppressions(f *source.File) suppressions {
-	s := suppressions{file: map[string]bool{}, lines: map[int]map[string]bool{}}
-	text := f.Text()
-	if !strings.Contains(text, "prefect-lsp:") {
-		return s
-	}
-	toks, _ := pyflow.Tokenize([]byte(text))
-	for _, t := range toks {
-		if t.Kind != pyflow.Comment {
-			continue
-		}
-		c := text[t.Start:t.End]
-		m := suppressionRE.FindStringSubmatch(c)
-		if m == nil {
-			continue
-		}
-		ids := []string{"*"}
-		if strings.Contains(m[0], "[") {
-			ids = nil
-			for _, id := range strings.Split(m[2], ",") {
-				if id = strings.TrimSpace(id); id != "" {
-					ids = append(ids, id)
-				}
-			}
-		}
-		if m[1] == "ignore-file" {
-			for _, id := range ids {
-				s.file[id] = true
-			}
-			continue
-		}
-		line := f.LineOf(t.Start)
-		targets := []int{line}
-		if strings.TrimSpace(text[f.LineStart(line):t.Start]) == "" {
-			targets = append(targets, line+1)
-		}
-		for _, l := range targets {
-			if s.lines[l] == nil {
-				s.lines[l] = map[string]bool{}
-			}
-			for _, id := range ids {
-				s.lines[l][id] = true
+// suppressionsOf reads the suppression comments of a Python file (the
+// prefect.yaml syntax; Python comments start with # too): only comment
+// tokens count, not text inside strings.
+func suppressionsOf(f *source.File) analysis.Suppressions {
+	var comments []source.Span
+	if strings.Contains(f.Text(), "prefect-lsp:") {
+		toks, _ := pyflow.Tokenize([]byte(f.Text()))
+		for _, t := range toks {
+			if t.Kind == pyflow.Comment {
+				comments = append(comments, t.Span())
 			}
 		}
 	}
-	return s
-}
-
-func (s suppressions) suppressed(id string, line int) bool {
-	if s.file[id] || s.file["*"] {
-		return true
+	if comments == nil {
+		comments = []source.Span{}
 	}
-	l := s.lines[line]
-	return l[id] || l["*"]
+	return analysis.ParseSuppressions(f, comments)
 }
 
 // pool resolves a deployment's work pool: its name when literal, and its
@@ -265,10 +219,18 @@ func checkDeployment(r *reporter, mod *pyflow.Module, d *Deployment) {
 		diag := r.report("image-not-pushed", push.Span, "push=False leaves image %s on this machine, but %s pulls it from a registry on other hosts; the run fails to pull the image. Push it (remove push=False) or push it yourself before the run", image.Text, label)
 		diag.Fixes = append(diag.Fixes, analysis.Fix{Title: "Remove push=False", Edits: []source.Edit{removeKwarg(r.src.Text(), d, "push")}})
 	}
-	// simpler-deployment-option: a process pool without an image is what
-	// serve() does without a worker (Prefect itself prints the hint).
-	if t.Name == "process" && !hasImage && d.Call.Method == "deploy" && d.Group == nil {
-		r.report("simpler-deployment-option", d.NameSpan, "%s runs flows as local subprocesses of a worker: %s.serve(...) runs them in this process with no work pool and no worker to keep alive (Prefect prints the same hint); keep deploy() when a worker on another machine should run them", label, d.FlowName)
+	// simpler-deployment-option, as on the prefect.yaml side: a process
+	// pool where serve() would do, or a serverless hybrid pool with a
+	// worker where its push variant needs none (not on a self-hosted server).
+	switch {
+	case t.Name == "process" && d.FromSource == nil:
+		rec := guidance.Decide(Facts(r.cfg, d))
+		if rec.Suggested == guidance.ModeServe && rec.Simpler {
+			r.report("simpler-deployment-option", d.NameSpan, "%s runs flows as subprocesses on the worker's host; %s.serve(...) would do the same with no work pool and no worker to keep alive (see %s)", label, d.FlowName, guidance.GuideLink(guidance.ModeServe))
+		}
+	case t.Kind == workpools.Hybrid && t.Serverless && t.PushVariant != "" && r.cfg.Server != config.ServerSelfHosted:
+		v, _ := d.Arg("work_pool_name")
+		r.report("simpler-deployment-option", v.Span, "%s needs a worker running all the time; on Prefect Cloud the %s push pool runs the same jobs with no worker, if Prefect Cloud may hold credentials for your cloud account (see %s)", label, t.PushVariant, guidance.GuideLink(guidance.ModePushPool))
 	}
 	checkJobVariables(r, d, t, label)
 }

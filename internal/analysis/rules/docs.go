@@ -74,5 +74,5 @@ var PythonChecks = map[string]string{
 	"unknown-parameter":          "Also reported on the keys of a literal `parameters={...}` when the flow is defined in the same file, with a rename to the closest parameter.",
 	"missing-required-parameter": "Also reported on a literal `parameters={...}` that leaves out a parameter without a default of a flow defined in the same file.",
 	"parameter-type":             "Also reported on the literal values of `parameters={...}` against the flow's annotations.",
-	"simpler-deployment-option":  "Also reported on `.deploy()` to a `process` pool with no image: `.serve()` runs the flow without a work pool or worker.",
+	"simpler-deployment-option":  "Also reported on `.deploy()` to a `process` pool (code not from `from_source`) where `.serve()` runs the flow without a work pool or worker, and on a serverless hybrid pool (`ecs`, `cloud-run`, ...) whose push variant needs no worker, unless the configuration says `server = \"self-hosted\"`.",
 }
