@@ -190,7 +190,7 @@ func finish(res *Result, cfg *config.Config, raw []rawDiagnostic) {
 		if sev, ok := severities[d.RuleID]; ok {
 			d.Severity = sev
 		}
-		if sup.suppressed(d.RuleID, res.Src.LineOf(d.Span.Start)) {
+		if sup.Suppressed(d.RuleID, res.Src.LineOf(d.Span.Start)) {
 			continue
 		}
 		key := fmt.Sprintf("%s|%d|%d|%s", d.RuleID, d.Span.Start, d.Span.End, d.Message)
@@ -249,53 +249,77 @@ func runRule(p *Pass) (msg string) {
 // "ignore" or "ignore-file" without brackets silences every rule.
 var suppressionRE = regexp.MustCompile(`#\s*prefect-lsp:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?`)
 
-type suppressions struct {
+// Suppressions are the suppression comments of one file.
+type Suppressions struct {
 	file  map[string]bool
 	lines map[int]map[string]bool
 }
 
-func parseSuppressions(f *source.File) suppressions {
-	s := suppressions{file: map[string]bool{}, lines: map[int]map[string]bool{}}
+func parseSuppressions(f *source.File) Suppressions {
+	return ParseSuppressions(f, nil)
+}
+
+// ParseSuppressions reads the suppression comments of f. comments, when not
+// nil, limits them to those spans (e.g. a Python file's comment tokens, so
+// that text inside string literals does not count); nil reads the whole
+// text, as for YAML.
+func ParseSuppressions(f *source.File, comments []source.Span) Suppressions {
+	s := Suppressions{file: map[string]bool{}, lines: map[int]map[string]bool{}}
 	text := f.Text()
 	if !strings.Contains(text, "prefect-lsp:") {
 		return s
 	}
-	for _, m := range suppressionRE.FindAllStringSubmatchIndex(text, -1) {
-		kind := text[m[2]:m[3]]
-		ids := []string{"*"}
-		if m[4] >= 0 {
-			ids = nil
-			for _, id := range strings.Split(text[m[4]:m[5]], ",") {
-				if id = strings.TrimSpace(id); id != "" {
-					ids = append(ids, id)
+	if comments == nil {
+		comments = []source.Span{{Start: 0, End: len(text)}}
+	}
+	for _, c := range comments {
+		for _, m := range suppressionRE.FindAllStringSubmatchIndex(text[c.Start:c.End], -1) {
+			for i := range m {
+				if m[i] >= 0 {
+					m[i] += c.Start
 				}
 			}
-		}
-		if kind == "ignore-file" {
-			for _, id := range ids {
-				s.file[id] = true
-			}
-			continue
-		}
-		line := f.LineOf(m[0])
-		targets := []int{line}
-		// A comment alone on its line applies to the next line.
-		if strings.TrimSpace(text[f.LineStart(line):m[0]]) == "" {
-			targets = append(targets, line+1)
-		}
-		for _, l := range targets {
-			if s.lines[l] == nil {
-				s.lines[l] = map[string]bool{}
-			}
-			for _, id := range ids {
-				s.lines[l][id] = true
-			}
+			s.add(f, text, m)
 		}
 	}
 	return s
 }
 
-func (s suppressions) suppressed(id string, line int) bool {
+func (s Suppressions) add(f *source.File, text string, m []int) {
+	kind := text[m[2]:m[3]]
+	ids := []string{"*"}
+	if m[4] >= 0 {
+		ids = nil
+		for _, id := range strings.Split(text[m[4]:m[5]], ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if kind == "ignore-file" {
+		for _, id := range ids {
+			s.file[id] = true
+		}
+		return
+	}
+	line := f.LineOf(m[0])
+	targets := []int{line}
+	// A comment alone on its line applies to the next line.
+	if strings.TrimSpace(text[f.LineStart(line):m[0]]) == "" {
+		targets = append(targets, line+1)
+	}
+	for _, l := range targets {
+		if s.lines[l] == nil {
+			s.lines[l] = map[string]bool{}
+		}
+		for _, id := range ids {
+			s.lines[l][id] = true
+		}
+	}
+}
+
+// Suppressed reports whether rule id is silenced on a 0-based line.
+func (s Suppressions) Suppressed(id string, line int) bool {
 	if s.file[id] || s.file["*"] {
 		return true
 	}

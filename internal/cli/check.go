@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/pydeploy"
 	"io"
 	"os"
 	"path/filepath"
@@ -251,6 +252,9 @@ func checkOne(ctx context.Context, t target, stdinText string, configs *configCa
 	}
 	cfg, probs := configs.load(filepath.Dir(t.abs))
 	analyse := func(text string) *analysis.Result {
+		if isPython(t.abs) {
+			return pydeploy.Analyze(ctx, analysis.Input{Path: t.abs, Text: text, Config: cfg})
+		}
 		return analysis.Run(ctx, analysis.Input{Path: t.abs, Text: text, Config: cfg, ConfigProblems: probs}, all)
 	}
 	original := text
@@ -383,3 +387,7 @@ func severityCounts(reports []*fileReport) (counts [4]int) {
 	}
 	return counts
 }
+
+// isPython reports whether a target is Python deployment code, checked by
+// package pydeploy rather than as a prefect.yaml.
+func isPython(path string) bool { return strings.HasSuffix(path, ".py") }

@@ -13,6 +13,7 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/guidance"
+	"github.com/prefect-lsp/prefect-lsp/internal/pydeploy"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
@@ -33,7 +34,7 @@ type ExplainedDeployment struct {
 }
 
 func runExplain(args []string, stdio Stdio) int {
-	fs := newFlagSet("explain", "explain [flags] [PATH...]\n\nFor each deployment of each prefect.yaml: its work pool, entrypoint, how it runs\ntoday and the simplest option of the decision guide (serve, push or managed pool,\nworker) that fits.", stdio)
+	fs := newFlagSet("explain", "explain [flags] [PATH...]\n\nFor each deployment of each prefect.yaml (and of each Python file that creates\ndeployments with serve/deploy): its work pool, entrypoint, how it runs\ntoday and the simplest option of the decision guide (serve, push or managed pool,\nworker) that fits.", stdio)
 	format := fs.String("format", "text", "output format: text (markdown), json, or mermaid (one flowchart of the decision guide per deployment, its path highlighted)")
 	mermaid := fs.Bool("mermaid", false, "text format: add the decision guide as a Mermaid flowchart with the path taken")
 	paths, err := parseInterleaved(fs, args)
@@ -74,7 +75,7 @@ func runExplain(args []string, stdio Stdio) int {
 		code = ExitInternal
 	}
 	if len(col.targets) == 0 && len(col.problems) == 0 {
-		fmt.Fprintf(stdio.Err, "prefect-lsp explain: no prefect.yaml found in %s\n", strings.Join(paths, ", "))
+		fmt.Fprintf(stdio.Err, "prefect-lsp explain: no prefect.yaml or Python deployment file found in %s\n", strings.Join(paths, ", "))
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
@@ -88,18 +89,23 @@ func runExplain(args []string, stdio Stdio) int {
 			continue
 		}
 		cfg, probs := configs.load(filepath.Dir(t.abs))
-		res := analysis.Run(ctx, analysis.Input{Path: t.abs, Text: string(data), Config: cfg, ConfigProblems: probs}, nil)
-		if res == nil {
-			return ExitInternal
-		}
-		if msg := syntaxProblem(res.Doc); msg != "" {
-			fmt.Fprintf(stdio.Err, "prefect-lsp explain: %s: the file is not valid YAML (%s); run `prefect-lsp check %s`\n", t.display, msg, t.display)
-			if code == ExitOK {
-				code = ExitFindings
+		var explained []ExplainedDeployment
+		if isPython(t.abs) {
+			explained = explainPython(t, string(data), cfg)
+		} else {
+			res := analysis.Run(ctx, analysis.Input{Path: t.abs, Text: string(data), Config: cfg, ConfigProblems: probs}, nil)
+			if res == nil {
+				return ExitInternal
 			}
-			continue
+			if msg := syntaxProblem(res.Doc); msg != "" {
+				fmt.Fprintf(stdio.Err, "prefect-lsp explain: %s: the file is not valid YAML (%s); run `prefect-lsp check %s`\n", t.display, msg, t.display)
+				if code == ExitOK {
+					code = ExitFindings
+				}
+				continue
+			}
+			explained = explainFile(t, res, cfg)
 		}
-		explained := explainFile(t, res, cfg)
 		items = append(items, explained...)
 		if *format == "text" {
 			if i > 0 {
@@ -276,4 +282,42 @@ func explainMarkdown(path, text string, cfg *config.Config, probs []config.Probl
 		writeDeploymentText(&b, it, false)
 	}
 	return b.String()
+}
+
+// explainPython builds the facts of the deployments a Python file creates
+// (serve, deploy, to_deployment) and runs the decision guide on them.
+func explainPython(t target, text string, cfg *config.Config) []ExplainedDeployment {
+	if !pydeploy.ImportsPrefect(text) {
+		return nil
+	}
+	src := source.NewFile(t.abs, text)
+	var out []ExplainedDeployment
+	for _, d := range pydeploy.Deployments(t.abs, text) {
+		facts := pydeploy.Facts(cfg, d)
+		rec := guidance.Decide(facts)
+		name := d.Name()
+		if name == "" {
+			name = d.FlowName
+		}
+		entry := ""
+		if d.Flow != nil {
+			rel, err := filepath.Rel(cfg.Root, t.abs)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				rel = filepath.Base(t.abs)
+			}
+			entry = filepath.ToSlash(rel) + ":" + d.Flow.Name
+		}
+		pos := src.Position(d.NameSpan.Start, source.UTF32)
+		out = append(out, ExplainedDeployment{
+			Path:           t.display,
+			Line:           pos.Line + 1,
+			Deployment:     name,
+			WorkPool:       facts.PoolName,
+			PoolType:       rec.PoolType,
+			Entrypoint:     entry,
+			Facts:          facts,
+			Recommendation: rec,
+		})
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/prefect-lsp/prefect-lsp/internal/pydeploy"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -120,7 +121,7 @@ func (c *collector) collect(arg string) error {
 		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
-		if c.wanted(path) {
+		if c.wanted(path) || (!inHiddenDir(abs, path) && isPythonDeploymentFile(path)) {
 			c.add(arg, path)
 		}
 		return nil
@@ -159,6 +160,44 @@ func (c *collector) wanted(path string) bool {
 			continue
 		}
 		if rel != "" && config.MatchGlob(strings.TrimPrefix(g, "./"), rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPythonDeploymentFile reports whether a .py file found while walking
+// imports prefect and creates deployments (serve, deploy, to_deployment),
+// so that `check DIR` covers Python deployment code too.
+func isPythonDeploymentFile(path string) bool {
+	if !strings.HasSuffix(path, ".py") {
+		return false
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Size() > maxPythonFileSize {
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	text := string(data)
+	return pydeploy.ImportsPrefect(text) && len(pydeploy.Deployments(path, text)) > 0
+}
+
+// maxPythonFileSize bounds the Python files read while walking folders.
+const maxPythonFileSize = 2 << 20
+
+// inHiddenDir reports whether path lies in a hidden folder (".cache",
+// ".direnv", ...) or an installed-packages folder below root; Python files
+// there are not the project's deployment code.
+func inHiddenDir(root, path string) bool {
+	rel, err := filepath.Rel(root, filepath.Dir(path))
+	if err != nil || rel == "." {
+		return false
+	}
+	for _, part := range strings.Split(filepath.ToSlash(rel), "/") {
+		if strings.HasPrefix(part, ".") && part != ".." || part == "site-packages" {
 			return true
 		}
 	}

@@ -42,18 +42,8 @@ func ServeFileName(deploymentName string) string {
 // entrypoint ("path/to/file.py:func" or "pkg.module.func"). ok is false when
 // the entrypoint is missing or malformed.
 func ServeScriptFor(d *prefectyaml.Deployment) (filename, content string, ok bool) {
-	ep, _ := d.Entrypoint.Str()
-	ep = strings.TrimSpace(ep)
-	if ep == "" {
-		return "", "", false
-	}
-	var module, fn string
-	if i := strings.LastIndexByte(ep, ':'); i >= 0 {
-		module, fn = ep[:i], ep[i+1:]
-	} else if i := strings.LastIndexByte(ep, '.'); i > 0 {
-		module, fn = ep[:i], ep[i+1:]
-	}
-	if module == "" || !dottedIdentifier(fn) {
+	module, fn, ok := splitEntrypoint(d)
+	if !ok {
 		return "", "", false
 	}
 	filename, content = ServeScript(d, module, fn)
@@ -75,10 +65,74 @@ func ServeScriptFor(d *prefectyaml.Deployment) (filename, content string, ok boo
 // enforce_parameter_schema are translated; what serve cannot take (work pool,
 // triggers, build/push/pull steps) is listed in a comment.
 func ServeScript(d *prefectyaml.Deployment, flowModule, flowFunc string) (filename, content string) {
+	return script(d, flowModule, flowFunc, false)
+}
+
+// DeployFileName is the deploy script's file name: deploy_<deployment>.py.
+func DeployFileName(deploymentName string) string {
+	return "deploy_" + strings.TrimPrefix(ServeFileName(deploymentName), "serve_")
+}
+
+// DeployScriptFor is DeployScript with the flow taken from the deployment's
+// entrypoint; ok is false when the entrypoint is missing or malformed.
+func DeployScriptFor(d *prefectyaml.Deployment) (filename, content string, ok bool) {
+	module, fn, ok := splitEntrypoint(d)
+	if !ok {
+		return "", "", false
+	}
+	filename, content = DeployScript(d, module, fn)
+	return filename, content, true
+}
+
+// DeployScript writes a Python script that creates the deployment with
+// flow.deploy (prefect.md §5): deploy_<deployment>.py for the project root,
+// with what ServeScript translates plus the work pool (work_pool_name,
+// job_variables, work_queue_name), the image (a literal
+// job_variables.image, or the image_name/tag of a build_docker_image step,
+// built and pushed by deploy unless the prefect.yaml has no push step) and a
+// git_clone pull step's repository as flow.from_source(source=...,
+// entrypoint=...). What does not translate is listed in a comment.
+func DeployScript(d *prefectyaml.Deployment, flowModule, flowFunc string) (filename, content string) {
+	return script(d, flowModule, flowFunc, true)
+}
+
+func splitEntrypoint(d *prefectyaml.Deployment) (module, fn string, ok bool) {
+	ep, _ := d.Entrypoint.Str()
+	ep = strings.TrimSpace(ep)
+	if ep == "" {
+		return "", "", false
+	}
+	if i := strings.LastIndexByte(ep, ':'); i >= 0 {
+		module, fn = ep[:i], ep[i+1:]
+	} else if i := strings.LastIndexByte(ep, '.'); i > 0 {
+		module, fn = ep[:i], ep[i+1:]
+	}
+	if module == "" || !dottedIdentifier(fn) {
+		return "", "", false
+	}
+	return module, fn, true
+}
+
+func script(d *prefectyaml.Deployment, flowModule, flowFunc string, deploy bool) (filename, content string) {
 	name := d.DisplayName()
 	filename = ServeFileName(name)
+	if deploy {
+		filename = DeployFileName(name)
+	}
 	var b strings.Builder
-	b.WriteString(`"""Serve the ` + pyDocText(name) + ` deployment with flow.serve().
+	if deploy {
+		b.WriteString(`"""Create the ` + pyDocText(name) + ` deployment with flow.deploy().
+
+Written by prefect-lsp from prefect.yaml. Run it once (and after changes):
+
+    python ` + filename + `
+
+A worker of the work pool (or the push/managed pool's infrastructure) runs
+the flow runs.
+"""
+`)
+	} else {
+		b.WriteString(`"""Serve the ` + pyDocText(name) + ` deployment with flow.serve().
 
 Written by prefect-lsp from prefect.yaml. Run it on a machine that stays up:
 
@@ -89,6 +143,7 @@ executing each one as a subprocess of this process (no worker needed).
 Stopping it pauses the schedules unless pause_on_shutdown=False.
 """
 `)
+	}
 	imports := []string{}
 	var kwargs []string
 	var notes []string
@@ -151,7 +206,11 @@ Stopping it pauses the schedules unless pause_on_shutdown=False.
 	}
 	if d.ConcurrencyLimit.Set() {
 		if n, ok := d.ConcurrencyLimit.Value.Scalar().(int64); ok {
-			kwargs = append(kwargs, fmt.Sprintf("global_limit=%d", n))
+			if deploy {
+				kwargs = append(kwargs, fmt.Sprintf("concurrency_limit=%d", n))
+			} else {
+				kwargs = append(kwargs, fmt.Sprintf("global_limit=%d", n))
+			}
 		} else {
 			notes = append(notes, "concurrency_limit is not translated: pass global_limit= (an int or a ConcurrencyLimitConfig).")
 		}
@@ -162,16 +221,27 @@ Stopping it pauses the schedules unless pause_on_shutdown=False.
 	if d.Triggers.Set() {
 		notes = append(notes, "triggers are not translated: pass triggers=[DeploymentEventTrigger(...)] from prefect.events.")
 	}
-	if d.WorkPool != nil {
-		notes = append(notes, "work_pool and its job_variables do not apply: serve runs flows as subprocesses of this process.")
-	}
-	if d.Steps("build") != nil || d.Steps("push") != nil || d.Steps("pull") != nil {
-		notes = append(notes, "build, push and pull steps do not run: this script runs the code next to it.")
+	source := ""
+	if deploy {
+		var more []string
+		source, more, notes = deployArgs(d, notes)
+		kwargs = append(kwargs, more...)
+	} else {
+		if d.WorkPool != nil {
+			notes = append(notes, "work_pool and its job_variables do not apply: serve runs flows as subprocesses of this process.")
+		}
+		if d.Steps("build") != nil || d.Steps("push") != nil || d.Steps("pull") != nil {
+			notes = append(notes, "build, push and pull steps do not run: this script runs the code next to it.")
+		}
 	}
 
 	// Import of the flow.
 	var load []string
-	if strings.HasSuffix(flowModule, ".py") || strings.ContainsAny(flowModule, `/\`) {
+	if source != "" {
+		imports = append(imports, "from prefect import flow")
+		entry, _ := d.Entrypoint.Str()
+		load = append(load, "flow_to_deploy = flow.from_source(source="+pyStr(source)+", entrypoint="+pyStr(strings.TrimSpace(entry))+")")
+	} else if strings.HasSuffix(flowModule, ".py") || strings.ContainsAny(flowModule, `/\`) {
 		imports = append(imports, "import importlib.util", "from pathlib import Path")
 		path := strings.ReplaceAll(flowModule, `\`, "/")
 		load = append(load,
@@ -184,6 +254,11 @@ Stopping it pauses the schedules unless pause_on_shutdown=False.
 	} else {
 		imports = append(imports, "import importlib")
 		load = append(load, "flow_to_serve = importlib.import_module("+pyStr(flowModule)+")."+flowFunc)
+	}
+	if deploy {
+		for i, l := range load {
+			load[i] = strings.Replace(l, "flow_to_serve = ", "flow_to_deploy = ", 1)
+		}
 	}
 	b.WriteString("\n")
 	for _, im := range imports {
@@ -201,8 +276,12 @@ Stopping it pauses the schedules unless pause_on_shutdown=False.
 		}
 		b.WriteString("\n")
 	}
+	call := "    flow_to_serve.serve(\n"
+	if deploy {
+		call = "    flow_to_deploy.deploy(\n"
+	}
 	b.WriteString("if __name__ == \"__main__\":\n")
-	b.WriteString("    flow_to_serve.serve(\n")
+	b.WriteString(call)
 	for _, kw := range kwargs {
 		b.WriteString("        " + strings.ReplaceAll(kw, "\n", "\n    ") + ",\n")
 	}
@@ -412,4 +491,82 @@ func dottedIdentifier(s string) bool {
 		}
 	}
 	return true
+}
+
+// deployArgs translates the work pool, the image and a git_clone pull step
+// for DeployScript. source is the git repository for flow.from_source ("" for
+// none).
+func deployArgs(d *prefectyaml.Deployment, notes []string) (source string, kwargs, outNotes []string) {
+	hasImage := false
+	if wp := d.WorkPool; wp != nil {
+		if n, ok := wp.Name.Str(); ok && n != "" && !strings.Contains(n, "{{") {
+			kwargs = append(kwargs, "work_pool_name="+pyStr(n))
+		} else if wp.Name.Set() {
+			notes = append(notes, "work_pool.name is not a literal: pass work_pool_name=.")
+		}
+		if q, ok := wp.WorkQueueName.Str(); ok && q != "" {
+			kwargs = append(kwargs, "work_queue_name="+pyStr(q))
+		}
+		if jv, err := yamlsyntax.Value(wp.JobVariables.Value); err == nil && wp.JobVariables.Set() {
+			if m, ok := jv.(map[string]any); ok {
+				if img, ok := m["image"].(string); ok {
+					delete(m, "image")
+					if !strings.Contains(img, "{{") {
+						kwargs = append(kwargs, "image="+pyStr(img), "build=False", "push=False")
+						hasImage = true
+					}
+				}
+				if len(m) > 0 {
+					kwargs = append(kwargs, "job_variables="+pyLiteral(m, 0))
+				}
+			}
+		}
+	} else {
+		notes = append(notes, "the deployment names no work pool: pass work_pool_name= (deploy needs one).")
+	}
+	if !hasImage {
+		if build := d.Steps("build"); build != nil {
+			for _, st := range build.Steps {
+				if !strings.HasSuffix(st.Function, "build_docker_image") {
+					continue
+				}
+				n, _ := st.Arg("image_name").Str()
+				tag, _ := st.Arg("tag").Str()
+				if n == "" || strings.Contains(n, "{{") || strings.Contains(tag, "{{") {
+					notes = append(notes, "the build_docker_image step's image_name/tag are not literals: pass image=.")
+					break
+				}
+				img := n
+				if tag != "" {
+					img += ":" + tag
+				}
+				kwargs = append(kwargs, "image="+pyStr(img))
+				if d.Steps("push") == nil {
+					kwargs = append(kwargs, "push=False")
+				}
+				hasImage = true
+				break
+			}
+		}
+	}
+	if pull := d.Steps("pull"); pull != nil {
+		for _, st := range pull.Steps {
+			if strings.HasSuffix(st.Function, "git_clone") {
+				if repo, ok := st.Arg("repository").Str(); ok && repo != "" && !strings.Contains(repo, "{{") {
+					source = repo
+					continue
+				}
+			}
+			notes = append(notes, "pull step "+st.Function+" is not translated: flow.from_source(...) takes a git URL or a storage object.")
+		}
+	}
+	if source == "" && !hasImage {
+		notes = append(notes, "neither an image nor a git repository: deploy() raises \"Either an image or remote storage location must be provided\"; pass image= or use flow.from_source(...).")
+	}
+	for _, sec := range []string{"build", "push"} {
+		if st := d.Steps(sec); st != nil && !hasImage {
+			notes = append(notes, sec+" steps are not translated.")
+		}
+	}
+	return source, kwargs, notes
 }

@@ -18,6 +18,9 @@ func (s *server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	out := []protocol.CommandOrCodeAction{}
 	snap := s.snapshot(ctx, p.TextDocument.URI)
 	if snap == nil {
+		snap = s.pythonSnapshot(ctx, p.TextDocument.URI)
+	}
+	if snap == nil {
 		return out, nil
 	}
 	res := s.resultFor(ctx, snap)
@@ -68,6 +71,16 @@ func (s *server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 					Edit:        s.documentEdit(snap, []protocol.TextEdit{{Range: toRange(snap.File, e.Span, enc), NewText: e.NewText}}),
 				})
 			}
+		}
+	}
+	if want(protocol.CodeActionKindRefactorRewrite) {
+		for _, fix := range s.moveActions(ctx, snap, span) {
+			edit := s.fixEdit(snap, fix)
+			if edit == nil {
+				continue
+			}
+			kind := protocol.CodeActionKindRefactorRewrite
+			out = append(out, &protocol.CodeAction{Title: fix.Title, Kind: &kind, Edit: edit})
 		}
 	}
 	fixAllKind := protocol.CodeActionKind(CodeActionKindFixAll)

@@ -237,6 +237,9 @@ func (sc *scheduler) wait() { sc.wg.Wait() }
 // share the run). ours is false when the document is not a prefect.yaml.
 // It returns a nil result when ctx is cancelled.
 func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Result, ours bool) {
+	if isPython(snap.Path) {
+		return s.analysePython(ctx, snap)
+	}
 	if snap.Path == "" || !isYAML(snap.Path) {
 		return nil, false
 	}
@@ -294,7 +297,7 @@ func (s *server) resultFor(ctx context.Context, snap *Snapshot) *analysis.Result
 // ---- pull diagnostics ----
 
 func (s *server) Diagnostic(ctx context.Context, p *protocol.DocumentDiagnosticParams) (protocol.DocumentDiagnosticReport, error) {
-	snap := s.snapshot(ctx, p.TextDocument.URI)
+	snap := s.anySnapshot(ctx, p.TextDocument.URI)
 	rep := &protocol.RelatedFullDocumentDiagnosticReport{}
 	rep.Kind = string(protocol.DocumentDiagnosticReportKindFull)
 	rep.Items = []protocol.Diagnostic{}

@@ -75,12 +75,14 @@ func withView(ctx context.Context, v map[string]*Snapshot) context.Context {
 	return context.WithValue(ctx, viewKey{}, v)
 }
 
-// snapshot returns the document as of the request's arrival (or now).
+// snapshot returns the document as of the request's arrival (or now). It is
+// nil for Python files, which only the handlers of python.go serve.
 func (s *server) snapshot(ctx context.Context, u uri.URI) *Snapshot {
-	if v, ok := ctx.Value(viewKey{}).(map[string]*Snapshot); ok {
-		return v[string(u)]
+	snap := s.anySnapshot(ctx, u)
+	if snap != nil && isPython(snap.Path) {
+		return nil
 	}
-	return s.docs.get(string(u))
+	return snap
 }
 
 func (s *server) newSnapshot(u, root string, version int32, text string) *Snapshot {

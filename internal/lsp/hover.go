@@ -12,6 +12,9 @@ import (
 )
 
 func (s *server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
+	if py := s.pythonSnapshot(ctx, p.TextDocument.URI); py != nil {
+		return s.pythonHover(ctx, py, p), nil
+	}
 	snap := s.snapshot(ctx, p.TextDocument.URI)
 	if snap == nil {
 		return nil, nil

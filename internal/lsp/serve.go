@@ -240,6 +240,10 @@ type settings struct {
 	Trace struct {
 		Server string `json:"server"`
 	} `json:"trace"`
+	// Python.Enabled turns the Python deployment service off (default on).
+	Python struct {
+		Enabled *bool `json:"enabled"`
+	} `json:"python"`
 }
 
 type clientCaps struct {
@@ -527,8 +531,11 @@ func (s *server) applySettings(scope string, raw []byte) bool {
 		old = s.settings[""]
 	}
 	s.settings[scope] = st
-	return !old.Settings.Equivalent(&st.Settings)
+	return !old.Settings.Equivalent(&st.Settings) || pythonOn(old) != pythonOn(st)
 }
+
+// pythonOn reads the python.enabled setting (default true).
+func pythonOn(st settings) bool { return st.Python.Enabled == nil || *st.Python.Enabled }
 
 func (s *server) Shutdown(ctx context.Context) error {
 	s.shutdown.Store(true)
@@ -623,7 +630,7 @@ func (s *server) configChanged() {
 	s.cfgCache = map[string]cachedConfig{}
 	s.mu.Unlock()
 	for u, snap := range s.docs.view() {
-		if isYAML(snap.Path) {
+		if isYAML(snap.Path) || isPython(snap.Path) {
 			s.invalidate(u, s.rootFor(snap.Path))
 		}
 	}

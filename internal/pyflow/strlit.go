@@ -175,3 +175,8 @@ func literalValue(texts []string) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// StringLiteral decodes a run of adjacent string literal token texts (one
+// implicitly concatenated str constant). It reports false for f-strings,
+// bytes and anything that is not a string literal.
+func StringLiteral(texts ...string) (string, bool) { return literalValue(texts) }

@@ -3,6 +3,11 @@
 // names, paths): one definition, so that all suggestions rank alike.
 package textdist
 
+import (
+	"sort"
+	"strings"
+)
+
 // MaxRunes bounds the work: strings longer than this are compared by length
 // only (suggestions are about identifiers, not paragraphs).
 const MaxRunes = 256
@@ -37,4 +42,44 @@ func Distance(a, b string) int {
 		pp, prev, cur = prev, cur, pp
 	}
 	return prev[len(rb)]
+}
+
+// Closest returns the candidates within a small edit distance of name,
+// best first, at most three. Case, "-" and "_" differences count for little.
+func Closest(name string, candidates []string) []string {
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "-", "_")) }
+	n := norm(name)
+	type scored struct {
+		s string
+		d int
+	}
+	var out []scored
+	for _, c := range candidates {
+		if c == name {
+			continue
+		}
+		cn := norm(c)
+		d := Distance(n, cn)
+		limit := 1 + len(n)/4
+		if len(n) <= 3 {
+			limit = 1
+		}
+		if d <= limit || (len(n) >= 4 && (strings.Contains(cn, n) || strings.Contains(n, cn))) {
+			out = append(out, scored{c, d})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].d != out[j].d {
+			return out[i].d < out[j].d
+		}
+		return out[i].s < out[j].s
+	})
+	res := make([]string, 0, len(out))
+	for _, o := range out {
+		res = append(res, o.s)
+	}
+	if len(res) > 3 {
+		res = res[:3]
+	}
+	return res
 }
