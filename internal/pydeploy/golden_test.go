@@ -5,52 +5,19 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis/analysistest"
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis/rules"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
 var update = flag.Bool("update", false, "rewrite the @fix sections of the golden files")
-
-// wantRE matches expectations written as Python comments, as in the
-// prefect.yaml goldens: `# want "regexp"` or `# want+1 "regexp"`.
-var wantRE = regexp.MustCompile(`#\s*want(\+\d+)?((?:\s+"(?:[^"\\]|\\.)*")+)`)
-var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-
-type expectation struct {
-	line int
-	re   *regexp.Regexp
-	raw  string
-}
-
-func parseWants(t *testing.T, text string) []expectation {
-	var out []expectation
-	for i, line := range strings.Split(text, "\n") {
-		for _, m := range wantRE.FindAllStringSubmatch(line, -1) {
-			target := i
-			if m[1] != "" {
-				n, _ := strconv.Atoi(m[1][1:])
-				target += n
-			}
-			for _, q := range quotedRE.FindAllString(m[2], -1) {
-				s, err := strconv.Unquote(q)
-				if err != nil {
-					t.Fatalf("line %d: bad want %s: %v", i+1, q, err)
-				}
-				out = append(out, expectation{line: target, re: regexp.MustCompile(s), raw: s})
-			}
-		}
-	}
-	return out
-}
 
 // TestGoldens runs Analyze on testdata/<rule-id>/*.txtar: every .py file of
 // the archive is analysed, the diagnostics of the directory's rule are
@@ -121,7 +88,7 @@ func runGolden(t *testing.T, id, path string) {
 		abs := filepath.Join(root, filepath.FromSlash(name))
 		cfg, _ := config.Load(filepath.Dir(abs))
 		res := Analyze(context.Background(), analysis.Input{Path: abs, Text: text, Config: cfg})
-		wants := parseWants(t, text)
+		wants := analysistest.ParseWants(t, text)
 		matched := make([]bool, len(wants))
 		var edits []source.Edit
 		for _, d := range res.Diagnostics {
@@ -134,7 +101,7 @@ func runGolden(t *testing.T, id, path string) {
 			line := res.Src.LineOf(d.Span.Start)
 			ok := false
 			for i, w := range wants {
-				if !matched[i] && w.line == line && w.re.MatchString(d.Message) {
+				if !matched[i] && w.Line == line && w.Re.MatchString(d.Message) {
 					matched[i], ok = true, true
 					break
 				}
@@ -148,7 +115,7 @@ func runGolden(t *testing.T, id, path string) {
 		}
 		for i, w := range wants {
 			if !matched[i] {
-				t.Errorf("%s:%d: no diagnostic matching %q", name, w.line+1, w.raw)
+				t.Errorf("%s:%d: no diagnostic matching %q", name, w.Line+1, w.Raw)
 			}
 		}
 		golden, hasGolden := fixes[name]

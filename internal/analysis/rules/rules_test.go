@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
+	"github.com/prefect-lsp/prefect-lsp/internal/analysis/analysistest"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	"golang.org/x/tools/txtar"
@@ -43,40 +43,6 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("rule %q has no testdata/%s directory", r.ID, r.ID)
 		}
 	}
-}
-
-// wantRE matches expectations written as YAML comments:
-//
-//	key: value  # want "regexp"
-//	# want+1 "regexp"     (for the next line, e.g. inside a block scalar)
-var wantRE = regexp.MustCompile(`#\s*want(\+\d+)?((?:\s+"(?:[^"\\]|\\.)*")+)`)
-var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-
-type expectation struct {
-	line int
-	re   *regexp.Regexp
-	raw  string
-}
-
-func parseWants(t *testing.T, text string) []expectation {
-	var out []expectation
-	for i, line := range strings.Split(text, "\n") {
-		for _, m := range wantRE.FindAllStringSubmatch(line, -1) {
-			target := i
-			if m[1] != "" {
-				n, _ := strconv.Atoi(m[1][1:])
-				target += n
-			}
-			for _, q := range quotedRE.FindAllString(m[2], -1) {
-				s, err := strconv.Unquote(q)
-				if err != nil {
-					t.Fatalf("line %d: bad want %s: %v", i+1, q, err)
-				}
-				out = append(out, expectation{line: target, re: regexp.MustCompile(s), raw: s})
-			}
-		}
-	}
-	return out
 }
 
 // TestRules runs each rule on testdata/<rule-id>/*.yaml and *.txtar and
@@ -140,7 +106,7 @@ func runCase(t *testing.T, r *analysis.Rule, path string) {
 	for _, e := range res.RuleErrors {
 		t.Errorf("rule error: %s", e)
 	}
-	wants := parseWants(t, text)
+	wants := analysistest.ParseWants(t, text)
 	matched := make([]bool, len(wants))
 	for _, d := range res.Diagnostics {
 		if d.Span.Start < 0 || d.Span.End > len(text) || d.Span.End < d.Span.Start {
@@ -149,7 +115,7 @@ func runCase(t *testing.T, r *analysis.Rule, path string) {
 		line := res.Src.LineOf(d.Span.Start)
 		ok := false
 		for i, w := range wants {
-			if !matched[i] && w.line == line && w.re.MatchString(d.Message) {
+			if !matched[i] && w.Line == line && w.Re.MatchString(d.Message) {
 				matched[i], ok = true, true
 				break
 			}
@@ -160,7 +126,7 @@ func runCase(t *testing.T, r *analysis.Rule, path string) {
 	}
 	for i, w := range wants {
 		if !matched[i] {
-			t.Errorf("%s:%d: no diagnostic matching %q", path, w.line+1, w.raw)
+			t.Errorf("%s:%d: no diagnostic matching %q", path, w.Line+1, w.Raw)
 		}
 	}
 	// Fixes: apply the first fix of each diagnostic, skipping overlaps.
