@@ -3,7 +3,8 @@
 --   require("prefect_lsp").setup({
 --     cmd = { "prefect-lsp", "serve" },           -- server command
 --     settings = { rules = { ["some-rule"] = "off" } }, -- the `prefect-lsp` settings section
---     filetypes = { "yaml" },                      -- buffers considered at all
+--     filetypes = { "yaml", "python" },            -- buffers considered at all
+--     python = true,                               -- attach to Python files that import prefect
 --     root_markers = { "prefect-lsp.toml", "pyproject.toml", ".git" },
 --     on_attach = function(client, bufnr) end,
 --     capabilities = nil,                          -- default: vim.lsp.protocol.make_client_capabilities()
@@ -11,7 +12,9 @@
 --
 -- prefect.yaml keeps the `yaml` filetype (so yamlls, treesitter and other YAML tooling keep
 -- working); the client attaches only to buffers named prefect.yaml / prefect.yml or matching a
--- glob in settings.files. How it starts depends on the Neovim version:
+-- glob in settings.files, and (unless python = false) to Python buffers that import prefect,
+-- where the server only reports on deployment calls (serve/deploy/to_deployment) and hovers
+-- their names, leaving everything else to the Python language server. How it starts depends on the Neovim version:
 --   0.11+     vim.lsp.config() + vim.lsp.enable(), gated by a root_dir(bufnr, on_dir) function;
 --   0.8–0.10  a FileType autocommand calling vim.lsp.start();
 --   0.7       a FileType autocommand calling vim.lsp.start_client() + vim.lsp.buf_attach_client(),
@@ -24,7 +27,7 @@ M.name = "prefect_lsp"
 M.section = "prefect-lsp"
 
 M.default_root_markers = { "prefect-lsp.toml", "pyproject.toml", ".git" }
-M.default_filetypes = { "yaml" }
+M.default_filetypes = { "yaml", "python" }
 M.default_cmd = { "prefect-lsp", "serve" }
 M.prefect_globs = { "**/prefect.yaml", "**/prefect.yml" }
 
@@ -191,6 +194,62 @@ function M.is_prefect_file(path, globs)
   return false
 end
 
+--- True when the lines of a Python buffer import prefect (`import prefect`, `import os, prefect.x`,
+--- `from prefect… import`), as the server's own check does. Comments and strings are not parsed;
+--- the server makes the final call, this only decides whether to attach.
+function M.imports_prefect(lines)
+  local function is_prefect(name)
+    return name == "prefect" or name:sub(1, 8) == "prefect."
+  end
+  for _, line in ipairs(lines or {}) do
+    local from = line:match("^%s*from%s+([%w_%.]+)%s+import")
+    if from and is_prefect(from) then
+      return true
+    end
+    local names = line:match("^%s*import%s+(.-)%s*$")
+    if names then
+      for item in names:gmatch("[^,]+") do
+        local name = item:match("^%s*([%w_%.]+)")
+        if name and is_prefect(name) then
+          return true
+        end
+      end
+    end
+  end
+  return false
+end
+
+--- Same as imports_prefect, for a file on disk (lspconfig's root_dir only gets a path).
+function M.file_imports_prefect(path)
+  local bufnr = vim.fn.bufnr(path)
+  if bufnr ~= -1 and vim.api.nvim_buf_is_loaded(bufnr) then
+    return M.imports_prefect(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
+  end
+  local f = io.open(path, "r")
+  if f == nil then
+    return false
+  end
+  local lines = {}
+  for line in f:lines() do
+    table.insert(lines, line)
+  end
+  f:close()
+  return M.imports_prefect(lines)
+end
+
+--- True when buffer `bufnr` is one of ours: a prefect.yaml-like file, or (with opts.python) a
+--- Python file that imports prefect.
+function M.wanted(bufnr, opts)
+  local path = vim.api.nvim_buf_get_name(bufnr)
+  if M.is_prefect_file(path, opts.globs) then
+    return true
+  end
+  if opts.python and path:match("%.py$") then
+    return M.imports_prefect(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
+  end
+  return false
+end
+
 local function exists(path)
   return uv.fs_stat(path) ~= nil
 end
@@ -280,7 +339,15 @@ function M.resolve_options(opts)
     capabilities = opts.capabilities,
     init_options = opts.init_options,
     handlers = opts.handlers,
+    python = opts.python ~= false,
   }
+  local section = resolved.settings[M.section]
+  if type(section.python) == "table" and section.python.enabled == false then
+    resolved.python = false
+  elseif not resolved.python then
+    -- The server honours the same switch (python.enabled).
+    section.python = vim.tbl_extend("force", type(section.python) == "table" and section.python or {}, { enabled = false })
+  end
   if type(resolved.cmd) == "string" then
     resolved.cmd = { resolved.cmd, "serve" }
   end
@@ -316,9 +383,8 @@ function M.native_config(opts)
     capabilities = opts.capabilities,
     on_attach = opts.on_attach,
     root_dir = function(bufnr, on_dir)
-      local path = vim.api.nvim_buf_get_name(bufnr)
-      if M.is_prefect_file(path, opts.globs) then
-        on_dir(M.find_root(path, opts.root_markers))
+      if M.wanted(bufnr, opts) then
+        on_dir(M.find_root(vim.api.nvim_buf_get_name(bufnr), opts.root_markers))
       end
     end,
   }
@@ -360,10 +426,10 @@ function M.attach(bufnr, opts)
   if vim.bo[bufnr].buftype ~= "" then
     return nil
   end
-  local path = vim.api.nvim_buf_get_name(bufnr)
-  if not M.is_prefect_file(path, opts.globs) then
+  if not M.wanted(bufnr, opts) then
     return nil
   end
+  local path = vim.api.nvim_buf_get_name(bufnr)
   local root = M.find_root(path, opts.root_markers)
   local config = M.client_config(opts, root)
   if M.strategy() ~= "start_client" then
@@ -484,13 +550,26 @@ function M.setup(user_opts)
   M.options = opts
   create_commands()
 
+  local group = vim.api.nvim_create_augroup("prefect_lsp", { clear = true })
+  if opts.python then
+    -- A Python file that starts importing prefect after it was opened: attach on save.
+    vim.api.nvim_create_autocmd("BufWritePost", {
+      group = group,
+      pattern = "*.py",
+      callback = function(args)
+        if #M.clients(args.buf) == 0 then
+          M.attach(args.buf, opts)
+        end
+      end,
+    })
+  end
+
   if M.strategy() == "native" then
     vim.lsp.config(M.name, M.native_config(opts))
     vim.lsp.enable(M.name)
     return opts
   end
 
-  local group = vim.api.nvim_create_augroup("prefect_lsp", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
     pattern = opts.filetypes,

@@ -6,7 +6,8 @@
 -- one, register it first: require("lspconfig.configs").prefect_lsp = require("lspconfig.configs.prefect_lsp")
 --
 -- Attaches to YAML buffers named prefect.yaml / prefect.yml, plus files matching the globs in
--- vim.g.prefect_lsp_files (a list), since lspconfig's root_dir cannot see the settings table.
+-- vim.g.prefect_lsp_files (a list), since lspconfig's root_dir cannot see the settings table,
+-- and to Python files that import prefect unless vim.g.prefect_lsp_python is false.
 local prefect = require("prefect_lsp")
 
 return {
@@ -15,6 +16,9 @@ return {
     filetypes = vim.deepcopy(prefect.default_filetypes),
     root_dir = function(fname)
       if prefect.is_prefect_file(fname, vim.g.prefect_lsp_files) then
+        return prefect.find_root(fname, prefect.default_root_markers)
+      end
+      if vim.g.prefect_lsp_python ~= false and fname:match("%.py$") and prefect.file_imports_prefect(fname) then
         return prefect.find_root(fname, prefect.default_root_markers)
       end
       return nil
