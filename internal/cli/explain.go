@@ -263,6 +263,13 @@ func entrypointStatus(root, entry string) (status string, served bool) {
 // explainMarkdown renders `explain` for one prefect.yaml and its current
 // text: the language server's prefect-lsp.explain command.
 func explainMarkdown(path, text string, cfg *config.Config, probs []config.Problem) string {
+	if isPython(path) {
+		items := explainPython(target{display: filepath.Base(path), abs: path}, text, cfg)
+		if len(items) == 0 {
+			return "No deployments in this file (no `serve`, `deploy` or `to_deployment` call on a flow of a module that imports prefect).\n"
+		}
+		return joinExplained(items)
+	}
 	res := analysis.Run(context.Background(), analysis.Input{Path: path, Text: text, Config: cfg, ConfigProblems: probs}, nil)
 	if res == nil {
 		return ""
@@ -270,11 +277,16 @@ func explainMarkdown(path, text string, cfg *config.Config, probs []config.Probl
 	if msg := syntaxProblem(res.Doc); msg != "" {
 		return fmt.Sprintf("The file is not valid YAML (%s), so Prefect skips it; fix the syntax error first.\n", msg)
 	}
-	var b strings.Builder
 	items := explainFile(target{display: filepath.Base(path), abs: path}, res, cfg)
 	if len(items) == 0 {
 		return "No deployments in this file.\n"
 	}
+	return joinExplained(items)
+}
+
+// joinExplained renders explained deployments as markdown, separated by rules.
+func joinExplained(items []ExplainedDeployment) string {
+	var b strings.Builder
 	for i, it := range items {
 		if i > 0 {
 			b.WriteString("\n---\n\n")

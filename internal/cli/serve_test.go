@@ -128,6 +128,22 @@ func TestExplainMarkdownForTheServer(t *testing.T) {
 	}
 }
 
+// TestExplainMarkdownForPython: the server's explain command on a Python
+// file explains its deployment calls, not the text as YAML.
+func TestExplainMarkdownForPython(t *testing.T) {
+	dir := t.TempDir()
+	cfg, _ := config.Load(dir)
+	cfg = cfg.Merge(&config.Settings{WorkPools: map[string]string{"k8s": "kubernetes"}})
+	text := "from prefect import flow\n\n@flow\ndef etl():\n    pass\n\netl.deploy(name=\"nightly\", work_pool_name=\"k8s\", image=\"repo/etl:1\")\n"
+	md := explainMarkdown(filepath.Join(dir, "deploy.py"), text, cfg, nil)
+	if !strings.Contains(md, "How deployment `nightly` runs") || !strings.Contains(md, "kubernetes") || strings.Contains(md, "YAML") {
+		t.Errorf("explain markdown for Python:\n%s", md)
+	}
+	if md := explainMarkdown(filepath.Join(dir, "util.py"), "import os\n", cfg, nil); !strings.Contains(md, "No deployments") {
+		t.Errorf("Python without deployments: %q", md)
+	}
+}
+
 func plainCfg(t *testing.T) *config.Config {
 	cfg, _ := config.Load(t.TempDir())
 	return cfg

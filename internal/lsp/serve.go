@@ -394,7 +394,7 @@ func (s *server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 		DocumentHighlightProvider: protocol.Boolean(true),
 		DocumentSymbolProvider:    protocol.Boolean(true),
 		CodeActionProvider: &protocol.CodeActionOptions{
-			CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, protocol.CodeActionKindSourceFixAll, CodeActionKindFixAll},
+			CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, protocol.CodeActionKindRefactorRewrite, protocol.CodeActionKindSourceFixAll, CodeActionKindFixAll},
 		},
 		DocumentLinkProvider: &protocol.DocumentLinkOptions{},
 		RenameProvider:       &protocol.RenameOptions{PrepareProvider: ptr(true)},
