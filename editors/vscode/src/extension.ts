@@ -1,5 +1,5 @@
 // VS Code entry point: starts prefect-lsp through vscode-languageclient for
-// prefect.yaml files, forwards settings, and contributes commands, a status-bar
+// prefect.yaml files (and Python files that import prefect), forwards settings, and contributes commands, a status-bar
 // item and a `prefect-lsp check` task. The decisions (which binary, which
 // documents, which settings) live in vscode-free modules that are unit-tested;
 // this file only wires them to the VS Code API and is not unit-tested.
@@ -13,6 +13,7 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
+  type Middleware,
   ResponseError,
   type ServerOptions,
   State,
@@ -28,7 +29,7 @@ import {
   explainDocumentPath,
   explainRequestParams,
 } from "./commands";
-import { documentSelectorFor, watchedFileGlobs } from "./documents";
+import { documentSelectorFor, importsPrefect, watchedFileGlobs } from "./documents";
 import {
   type BinaryResolution,
   ensureBundledExecutable,
@@ -42,6 +43,7 @@ import {
   SETTINGS_SECTION,
   toServerSettings,
 } from "./settings";
+import { yamlOnlyMiddleware } from "./pythonScope";
 import { type ServerPhase, statusPresentation } from "./status";
 
 let manager: ServerManager | undefined;
@@ -64,6 +66,10 @@ function readerFor(scope?: vscode.Uri): ConfigReader {
 
 function userGlobs(): string[] {
   return toServerSettings(readerFor()).settings.files;
+}
+
+function pythonEnabled(): boolean {
+  return toServerSettings(readerFor()).settings.python.enabled;
 }
 
 /** Read-only documents holding explain output, shown through the markdown preview. */
@@ -130,6 +136,12 @@ class ServerManager implements vscode.Disposable {
           void this.ensureStarted();
         }
       }),
+      // A Python file that gained its prefect import since it was opened.
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (!this.client && this.isPrefectDocument(doc)) {
+          void this.ensureStarted();
+        }
+      }),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateStatus()),
       vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)),
     );
@@ -143,8 +155,20 @@ class ServerManager implements vscode.Disposable {
     }
   }
 
+  /**
+   * A document this extension serves: a prefect.yaml-like YAML file, or a
+   * Python file on disk that imports prefect (when python.enabled is on).
+   */
   private isPrefectDocument(doc: vscode.TextDocument): boolean {
-    return vscode.languages.match(documentSelectorFor(userGlobs()), doc) > 0;
+    if (vscode.languages.match(documentSelectorFor(userGlobs()), doc) > 0) {
+      return true;
+    }
+    return (
+      doc.languageId === "python" &&
+      doc.uri.scheme === "file" &&
+      pythonEnabled() &&
+      importsPrefect(doc.getText())
+    );
   }
 
   private async workspaceHasPrefectFiles(): Promise<boolean> {
@@ -241,10 +265,12 @@ class ServerManager implements vscode.Disposable {
       options: { env: process.env },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: documentSelectorFor(globs),
+      documentSelector: documentSelectorFor(globs, pythonEnabled()),
       outputChannel: this.output,
       synchronize: { fileEvents: watchers },
       middleware: {
+        // Forwarders with the library's own signatures, typed loosely.
+        ...(yamlOnlyMiddleware() as unknown as Middleware),
         workspace: {
           configuration: async (params, token, next) => {
             const defaults = await next(params, token);

@@ -2,7 +2,7 @@
 // receives for the `prefect-lsp` section of workspace/configuration.
 //
 // The server contract: { files, rules, workPools, prefectVersion, server,
-// trace: { server } }. `path` is client-only and is never forwarded.
+// python: { enabled }, trace: { server } }. `path` is client-only and is never forwarded.
 // Values of the wrong type are dropped (and reported) rather than forwarded,
 // so a typo in settings.json cannot crash or confuse the server.
 // No `vscode` import: unit-tested under plain Node.
@@ -24,6 +24,7 @@ export interface ServerSettings {
   workPools: Record<string, string>;
   prefectVersion: string;
   server: ServerKind;
+  python: { enabled: boolean };
   trace: { server: TraceLevel };
 }
 
@@ -119,10 +120,25 @@ export function toServerSettings(read: ConfigReader): {
   }
 
   const server = oneOf(SERVER_KINDS, read("server"), "unknown", "server", problems);
+  let pythonEnabled = true;
+  const rawPython = read("python.enabled");
+  if (typeof rawPython === "boolean") {
+    pythonEnabled = rawPython;
+  } else if (rawPython !== undefined && rawPython !== null) {
+    problems.push({ key: "python.enabled", message: `expected true or false; got ${JSON.stringify(rawPython)}` });
+  }
   const traceServer = oneOf(TRACE_LEVELS, read("trace.server"), "off", "trace.server", problems);
 
   return {
-    settings: { files, rules, workPools, prefectVersion, server, trace: { server: traceServer } },
+    settings: {
+      files,
+      rules,
+      workPools,
+      prefectVersion,
+      server,
+      python: { enabled: pythonEnabled },
+      trace: { server: traceServer },
+    },
     problems,
   };
 }
@@ -162,4 +178,4 @@ export function answerConfigurationItem(
 }
 
 /** Setting keys (below `prefect-lsp.`) whose change requires a server restart. */
-export const RESTART_KEYS = ["path", "files"] as const;
+export const RESTART_KEYS = ["path", "files", "python.enabled"] as const;

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { test } from "node:test";
-import { documentSelectorFor, normalizeGlob, PREFECT_FILE_GLOB, watchedFileGlobs } from "../src/documents";
+import {
+  documentSelectorFor,
+  importsPrefect,
+  normalizeGlob,
+  PREFECT_FILE_GLOB,
+  PYTHON_FILTER,
+  watchedFileGlobs,
+} from "../src/documents";
 
 test("normalizeGlob anchors relative globs anywhere in the tree", () => {
   assert.equal(normalizeGlob("deploy/*.yaml"), "**/deploy/*.yaml");
@@ -26,6 +33,38 @@ test("selector adds each user glob once, normalized", () => {
   for (const f of sel) {
     assert.equal(f.language, "yaml");
     assert.equal(f.scheme, "file");
+  }
+});
+
+test("with python, the selector adds Python files on disk (no pattern)", () => {
+  const sel = documentSelectorFor(["deploy/*.yaml"], true);
+  assert.deepEqual(sel[sel.length - 1], { scheme: "file", language: "python" });
+  assert.deepEqual(PYTHON_FILTER, { scheme: "file", language: "python" });
+  assert.equal(documentSelectorFor(["deploy/*.yaml"], false).some((f) => f.language === "python"), false);
+});
+
+test("importsPrefect recognises the import forms, not look-alikes", () => {
+  for (const yes of [
+    "from prefect import flow",
+    "import prefect",
+    "import prefect.deployments as d",
+    "    from prefect.flows import Flow",
+    "import os, prefect",
+    "import os\r\nfrom prefect import flow\r\n",
+    "from prefect.blocks.system import Secret",
+  ]) {
+    assert.equal(importsPrefect(yes), true, yes);
+  }
+  for (const no of [
+    "",
+    "import os",
+    "import prefect_aws",
+    "from prefect_aws import S3Bucket",
+    "import os, prefectish",
+    "# prefect deploy",
+    "x = 'prefect'",
+  ]) {
+    assert.equal(importsPrefect(no), false, no);
   }
 });
 

@@ -14,7 +14,7 @@ const props: Record<string, { enum?: string[]; additionalProperties?: { enum?: s
 
 test("every forwarded setting is declared, plus the client-only path", () => {
   const forwarded = Object.keys(toServerSettings(() => undefined).settings).flatMap((k) =>
-    k === "trace" ? ["trace.server"] : [k],
+    k === "trace" ? ["trace.server"] : k === "python" ? ["python.enabled"] : [k],
   );
   const declared = Object.keys(props).map((k) => k.replace(/^prefect-lsp\./, ""));
   assert.deepEqual(declared.sort(), [...forwarded, "path"].sort());
@@ -32,10 +32,11 @@ test("contributed commands are exactly the client commands", () => {
   assert.deepEqual(ids, [...Object.values(CLIENT_COMMANDS)].sort());
 });
 
-test("activation covers prefect.yaml workspaces and YAML documents", () => {
+test("activation covers prefect.yaml workspaces, YAML and Python documents", () => {
   assert.ok(pkg.activationEvents.includes("workspaceContains:**/prefect.yaml"));
   assert.ok(pkg.activationEvents.includes("workspaceContains:**/prefect.yml"));
   assert.ok(pkg.activationEvents.includes("onLanguage:yaml"));
+  assert.ok(pkg.activationEvents.includes("onLanguage:python"));
   assert.equal(pkg.main, "./out/extension.js");
 });
 

@@ -12,6 +12,7 @@ const DEFAULTS = {
   workPools: {},
   prefectVersion: "",
   server: "unknown",
+  python: { enabled: true },
   trace: { server: "off" },
 };
 
@@ -30,6 +31,7 @@ test("valid settings are forwarded, trimmed, and path is never forwarded", () =>
       workPools: { k8s: "kubernetes", ecs: " ecs " },
       prefectVersion: " 3.4.0 ",
       server: "self-hosted",
+      "python.enabled": false,
       "trace.server": "verbose",
     }),
   );
@@ -40,6 +42,7 @@ test("valid settings are forwarded, trimmed, and path is never forwarded", () =>
     workPools: { k8s: "kubernetes", ecs: "ecs" },
     prefectVersion: "3.4.0",
     server: "self-hosted",
+    python: { enabled: false },
     trace: { server: "verbose" },
   });
   assert.equal("path" in settings, false);
@@ -53,6 +56,7 @@ test("wrongly typed values are dropped and reported, the rest survives", () => {
       workPools: { p: 7, q: "process" },
       prefectVersion: 3,
       server: "Cloud",
+      "python.enabled": "no",
       "trace.server": true,
     }),
   );
@@ -62,9 +66,10 @@ test("wrongly typed values are dropped and reported, the rest survives", () => {
   assert.equal(settings.prefectVersion, "");
   assert.equal(settings.server, "unknown");
   assert.equal(settings.trace.server, "off");
+  assert.equal(settings.python.enabled, true);
   assert.deepEqual(
     problems.map((p) => p.key).sort(),
-    ["files[1]", "files[2]", "prefectVersion", "rules.a", "rules.c", "server", "trace.server", "workPools.p"].sort(),
+    ["files[1]", "files[2]", "prefectVersion", "python.enabled", "rules.a", "rules.c", "server", "trace.server", "workPools.p"].sort(),
   );
 });
 
