@@ -599,14 +599,8 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		}
 	}
 	// The changed range: old[p:oldEnd] became new[p:newEnd].
-	p := 0
-	for p < len(oldText) && p < len(newText) && oldText[p] == newText[p] {
-		p++
-	}
-	s := 0
-	for s < len(oldText)-p && s < len(newText)-p && oldText[len(oldText)-1-s] == newText[len(newText)-1-s] {
-		s++
-	}
+	p := commonPrefix(oldText, newText)
+	s := commonSuffix(oldText[p:], newText[p:])
 	oldEnd := len(oldText) - s
 	delta := len(newText) - len(oldText)
 	l := st.layout
@@ -704,7 +698,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		}
 	}
 	deploymentScoped := func(k int) bool { return rules[k].Scope == ScopeDeployment }
-	newRaw, errs, ok := runRules(ctx, in.Path, news.doc, news.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
+	newRaw, errs, ok := runRules(ctx, in.Path, news.doc, news.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped, i)
 	if !ok {
 		return nil, true, ""
 	}
@@ -716,7 +710,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	if cached != nil {
 		oc = *cached
 	} else {
-		oldRaw, errs, ok := runRules(ctx, in.Path, olds.doc, olds.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped)
+		oldRaw, errs, ok := runRules(ctx, in.Path, olds.doc, olds.file, in.Config, in.ConfigProblems, in.Env, rules, deploymentScoped, i)
 		if !ok {
 			return nil, true, ""
 		}
@@ -801,3 +795,33 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 // Incremental reports whether the result was computed from an earlier one
 // (RunIncremental's fast path) rather than by a full analysis.
 func (r *Result) Incremental() bool { return r != nil && r.inc != nil && r.Doc == nil }
+
+// commonPrefix is the length of the longest common prefix of a and b. It
+// compares 256-byte blocks with string equality (memeq) before bytes, so
+// a 5 MB document costs a fraction of a millisecond.
+func commonPrefix(a, b string) int {
+	const block = 256
+	n := min(len(a), len(b))
+	p := 0
+	for p+block <= n && a[p:p+block] == b[p:p+block] {
+		p += block
+	}
+	for p < n && a[p] == b[p] {
+		p++
+	}
+	return p
+}
+
+// commonSuffix is the length of the longest common suffix of a and b.
+func commonSuffix(a, b string) int {
+	const block = 256
+	n := min(len(a), len(b))
+	s := 0
+	for s+block <= n && a[len(a)-s-block:len(a)-s] == b[len(b)-s-block:len(b)-s] {
+		s += block
+	}
+	for s < n && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	return s
+}

@@ -29,7 +29,17 @@ type Pass struct {
 	ctx   context.Context
 	diags *[]*Diagnostic
 	memo  map[string]any
+	// focus is 1 + the index of the deployments item analysed alone (see
+	// Skips); 0 when every item counts.
+	focus int
 }
+
+// Skips reports whether the rule may leave item i of the deployments list
+// out. It is true while an incremental analysis runs the rules on a
+// stand-in document in which every item but one is a placeholder whose
+// findings are discarded. Skipping is only an optimisation: a rule that
+// never asks is still correct.
+func (p *Pass) Skips(i int) bool { return p.focus > 0 && i != p.focus-1 }
 
 // Context is cancelled when the analysis is superseded.
 func (p *Pass) Context() context.Context { return p.ctx }

@@ -87,7 +87,7 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	}
 	file := prefectyaml.Parse(doc)
 	res := &Result{Path: in.Path, Src: doc.File, Doc: doc, File: file, Config: cfg}
-	raw, errs, ok := runRules(ctx, in.Path, doc, file, cfg, cfgProblems, env, rules, nil)
+	raw, errs, ok := runRules(ctx, in.Path, doc, file, cfg, cfgProblems, env, rules, nil, -1)
 	if !ok {
 		return nil
 	}
@@ -125,7 +125,7 @@ type rawDiagnostic struct {
 
 // runRules runs the enabled rules on one document; only, when not nil,
 // selects the rules (by index) to run. ok is false when ctx is cancelled.
-func runRules(ctx context.Context, path string, doc *yamlsyntax.Document, file *prefectyaml.File, cfg *config.Config, cfgProblems []config.Problem, env *Env, rules []*Rule, only func(i int) bool) (raw []rawDiagnostic, ruleErrors []string, ok bool) {
+func runRules(ctx context.Context, path string, doc *yamlsyntax.Document, file *prefectyaml.File, cfg *config.Config, cfgProblems []config.Problem, env *Env, rules []*Rule, only func(i int) bool, focus int) (raw []rawDiagnostic, ruleErrors []string, ok bool) {
 	memo := map[string]any{"config-problems": cfgProblems}
 	off := disabledRules(path, cfg)
 	var diags []*Diagnostic
@@ -137,7 +137,7 @@ func runRules(ctx context.Context, path string, doc *yamlsyntax.Document, file *
 			continue
 		}
 		before := len(diags)
-		p := &Pass{Rule: r, Path: path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &diags, memo: memo}
+		p := &Pass{Rule: r, Path: path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &diags, memo: memo, focus: focus + 1}
 		if err := runRule(p); err != "" {
 			ruleErrors = append(ruleErrors, err)
 		}

@@ -86,8 +86,16 @@ func (s *server) snapshot(ctx context.Context, u uri.URI) *Snapshot {
 }
 
 func (s *server) newSnapshot(u, root string, version int32, text string) *Snapshot {
+	return s.newSnapshotOf(u, root, version, source.NewFile(uriToPath(u), text))
+}
+
+// newSnapshotOf is newSnapshot for a text whose source.File is at hand.
+func (s *server) newSnapshotOf(u, root string, version int32, file *source.File) *Snapshot {
 	path := uriToPath(u)
-	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, Text: text, File: source.NewFile(path, text), Env: s.env}
+	if file.Name != path {
+		file = source.NewFile(path, file.Text())
+	}
+	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, Text: file.Text(), File: file, Env: s.env}
 	snap.config = func() *config.Config {
 		cfg, _, _ := s.projectConfig(path)
 		return cfg
@@ -134,12 +142,12 @@ func (s *server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumen
 			problem = fmt.Errorf("ignoring version %d: document is already at version %d", v, old.Version)
 			return old
 		}
-		text, err := applyChanges(old.Text, old.File, p.ContentChanges, enc)
+		file, err := applyChanges(old.File, p.ContentChanges, enc)
 		if err != nil {
 			problem = err
 			return old
 		}
-		snap := s.newSnapshot(u, old.Root, v, text)
+		snap := s.newSnapshotOf(u, old.Root, v, file)
 		// The analysis of this version starts from the last one of an
 		// earlier version (incremental analysis).
 		snap.prev = old.prevResult()
@@ -156,28 +164,24 @@ func (s *server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumen
 
 // applyChanges applies content changes in order, each to the result of the
 // previous one.
-func applyChanges(text string, f *source.File, changes []protocol.TextDocumentContentChangeEvent, enc source.Encoding) (string, error) {
+func applyChanges(f *source.File, changes []protocol.TextDocumentContentChangeEvent, enc source.Encoding) (*source.File, error) {
 	for i, c := range changes {
 		switch c := c.(type) {
 		case *protocol.TextDocumentContentChangeWholeDocument:
-			text = c.Text
-			f = nil
+			f = source.NewFile(f.Name, c.Text)
 		case *protocol.TextDocumentContentChangePartial:
-			if f == nil {
-				f = source.NewFile("", text)
-			}
 			r := c.Range
 			if r.End.Line < r.Start.Line || (r.End.Line == r.Start.Line && r.End.Character < r.Start.Character) {
-				return "", fmt.Errorf("change %d has a reversed range", i)
+				return nil, fmt.Errorf("change %d has a reversed range", i)
 			}
-			sp := f.SpanOf(toSourceRange(r), enc)
-			text = text[:sp.Start] + c.Text + text[sp.End:]
-			f = nil
+			// The line table is derived from the previous one (Edit), so
+			// a keystroke does not rescan a large document.
+			f = f.Edit(f.SpanOf(toSourceRange(r), enc), c.Text)
 		default:
-			return "", fmt.Errorf("change %d has an unknown shape", i)
+			return nil, fmt.Errorf("change %d has an unknown shape", i)
 		}
 	}
-	return text, nil
+	return f, nil
 }
 
 func (s *server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentParams) error {

@@ -12,6 +12,7 @@ package source
 
 import (
 	"sort"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -82,7 +83,22 @@ type File struct {
 
 // NewFile indexes text.
 func NewFile(name, text string) *File {
-	f := &File{Name: name, text: text, lines: []int{0}}
+	n := strings.Count(text, "\n")
+	if strings.IndexByte(text, '\r') < 0 {
+		// The common case: only \n ends lines. The table is sized once and
+		// filled with IndexByte, so a 5 MB text costs no regrowth.
+		lines := make([]int, 1, n+1)
+		for off := 0; ; {
+			i := strings.IndexByte(text[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			lines = append(lines, off)
+		}
+		return &File{Name: name, text: text, lines: lines}
+	}
+	f := &File{Name: name, text: text, lines: make([]int, 1, n+strings.Count(text, "\r")+1)}
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
 		case '\n':
@@ -95,6 +111,40 @@ func NewFile(name, text string) *File {
 		}
 	}
 	return f
+}
+
+// Edit returns the file with the text of span sp replaced by repl, its
+// line table derived from f's: the lines before the edit are copied, those
+// after it shifted, and only repl is scanned. It costs a copy of the table,
+// not a scan of the text, and gives exactly what NewFile gives.
+func (f *File) Edit(sp Span, repl string) *File {
+	sp = f.Clamp(sp)
+	text := f.text[:sp.Start] + repl + f.text[sp.End:]
+	// A \r before the edit and a \n after it (or the reverse, at the
+	// edges) change how line ends pair up: leave those to NewFile.
+	if strings.IndexByte(repl, '\r') >= 0 || sp.Start > 0 && f.text[sp.Start-1] == '\r' ||
+		sp.End < len(f.text) && f.text[sp.End] == '\r' || sp.End > sp.Start && strings.IndexByte(f.text[sp.Start:sp.End], '\r') >= 0 {
+		return NewFile(f.Name, text)
+	}
+	// Lines that start at or before sp.Start are unchanged; those that
+	// start after sp.End move by the change in length.
+	first := sort.SearchInts(f.lines, sp.Start+1) // lines[:first] start <= sp.Start
+	after := sort.SearchInts(f.lines, sp.End+1)   // lines[after:] start > sp.End
+	delta := len(repl) - (sp.End - sp.Start)
+	lines := make([]int, first, first+strings.Count(repl, "\n")+len(f.lines)-after)
+	copy(lines, f.lines[:first])
+	for off := 0; ; {
+		i := strings.IndexByte(repl[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		lines = append(lines, sp.Start+off)
+	}
+	for _, l := range f.lines[after:] {
+		lines = append(lines, l+delta)
+	}
+	return &File{Name: f.Name, text: text, lines: lines}
 }
 
 // Text returns the whole text.

@@ -119,3 +119,65 @@ func TestLineOfHint(t *testing.T) {
 		}
 	}
 }
+
+// lineStartsByHand is the line table by its definition: a line starts after
+// every \n, every \r\n and every lone \r.
+func lineStartsByHand(s string) []int {
+	out := []int{0}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\n':
+			out = append(out, i+1)
+		case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			out = append(out, i+2)
+			i++
+		case s[i] == '\r':
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// FuzzLineTable holds NewFile's fast paths to the definition.
+func FuzzLineTable(f *testing.F) {
+	for _, s := range []string{"", "\n", "a\nb", "a\r\nb\r", "\r\r\n\n", "x\n\n\n", "é\r\n\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		file := NewFile("f", s)
+		want := lineStartsByHand(s)
+		if file.LineCount() != len(want) {
+			t.Fatalf("%q: %d lines, want %d", s, file.LineCount(), len(want))
+		}
+		for i, start := range want {
+			if got := file.LineStart(i); got != start {
+				t.Fatalf("%q: line %d starts at %d, want %d", s, i, got, start)
+			}
+		}
+	})
+}
+
+// FuzzEdit holds the derived line table of Edit to NewFile's.
+func FuzzEdit(f *testing.F) {
+	f.Add("a\nb\nc", 1, 3, "x\ny")
+	f.Add("a\r\nb", 1, 2, "")
+	f.Add("a\rb", 2, 2, "\n")
+	f.Add("\n\n\n", 0, 3, "")
+	f.Fuzz(func(t *testing.T, s string, a, b int, repl string) {
+		m := len(s) + 1
+		a, b = (a%m+m)%m, (b%m+m)%m
+		if a > b {
+			a, b = b, a
+		}
+		got := NewFile("f", s).Edit(Span{Start: a, End: b}, repl)
+		want := NewFile("f", s[:a]+repl+s[b:])
+		if got.Text() != want.Text() || got.LineCount() != want.LineCount() {
+			t.Fatalf("%q [%d,%d) -> %q: %d lines, want %d", s, a, b, repl, got.LineCount(), want.LineCount())
+		}
+		for i := 0; i < want.LineCount(); i++ {
+			if got.LineStart(i) != want.LineStart(i) {
+				t.Fatalf("%q [%d,%d) -> %q: line %d at %d, want %d", s, a, b, repl, i, got.LineStart(i), want.LineStart(i))
+			}
+		}
+	})
+}

@@ -58,6 +58,9 @@ func schemaFindings(p *analysis.Pass) []schemaFinding {
 			}
 			errs = append(errs, topErrs...)
 			for i, item := range depsPair.Value.Items() {
+				if p.Skips(i) {
+					continue
+				}
 				leaves, ok := cachedDeploymentLeaves(p, dep, item, []string{"deployments", strconv.Itoa(i)})
 				if !ok {
 					return []schemaFinding(nil)
