@@ -361,13 +361,32 @@ func (s *standIn) zone(o int, isEnd bool) (zone, rel int) {
 }
 
 func buildStandIn(path, text string, l *layout, i int) *standIn {
-	var b strings.Builder
-	b.Grow(l.starts[0] + (l.end - l.starts[i]) + len(text) - l.end + 4*len(l.starts) + l.end/16)
 	dash := strings.Repeat(" ", l.indent) + "-"
+	// The exact size: the text before the list, a dash and the newlines of
+	// each placeholder, the item, the text after the list.
+	size := l.starts[0] + (l.regionEnd(i) - l.starts[i]) + len(text) - l.end
+	for k := range l.starts {
+		if k != i {
+			size += l.lines[k]
+		}
+	}
+	size += i * len(dash)
+	if i+1 < len(l.starts) {
+		size += len(dash)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	newlines := func(n int) {
+		for n > 0 {
+			m := min(n, len(manyNewlines))
+			b.WriteString(manyNewlines[:m])
+			n -= m
+		}
+	}
 	b.WriteString(text[:l.starts[0]])
 	for k := 0; k < i; k++ {
 		b.WriteString(dash)
-		b.WriteString(strings.Repeat("\n", l.lines[k]))
+		newlines(l.lines[k])
 	}
 	s := &standIn{pEnd: l.starts[0], dStart: b.Len()}
 	b.WriteString(text[l.starts[i]:l.regionEnd(i)])
@@ -376,13 +395,17 @@ func buildStandIn(path, text string, l *layout, i int) *standIn {
 		if k == i+1 {
 			b.WriteString(dash)
 		}
-		b.WriteString(strings.Repeat("\n", l.lines[k]))
+		newlines(l.lines[k])
 	}
 	s.sStart = b.Len()
 	b.WriteString(text[l.end:])
 	s.doc = yamlsyntax.Parse(path, b.String())
 	return s
 }
+
+// manyNewlines supplies the placeholders' newlines without an allocation
+// per placeholder.
+var manyNewlines = strings.Repeat("\n", 4096)
 
 // check verifies that the stand-in has the structure of the full text: a
 // clean parse, the list with the item where it was, the same top-level
