@@ -214,11 +214,9 @@ test("0.11 path: setup calls vim.lsp.config + vim.lsp.enable", function()
   eq(enabled, "prefect_lsp")
 end)
 
-test("0.8-0.10 path: FileType autocmd calls vim.lsp.start for prefect.yaml only", function()
-  local started = {}
-  touch(tmp .. "/s/prefect.yaml")
-  touch(tmp .. "/s/values.yaml")
-  vim.cmd("filetype on")
+-- Runs fn with the 0.8-0.10 API (no vim.lsp.config/enable) and a vim.lsp.start that records its
+-- calls in `started`.
+local function with_start_stub(started, fn)
   with_stubs({
     config = false,
     enable = false,
@@ -229,6 +227,16 @@ test("0.8-0.10 path: FileType autocmd calls vim.lsp.start for prefect.yaml only"
   }, function()
     rawset(vim.lsp, "config", nil)
     rawset(vim.lsp, "enable", nil)
+    fn()
+  end)
+end
+
+test("0.8-0.10 path: FileType autocmd calls vim.lsp.start for prefect.yaml only", function()
+  local started = {}
+  touch(tmp .. "/s/prefect.yaml")
+  touch(tmp .. "/s/values.yaml")
+  vim.cmd("filetype on")
+  with_start_stub(started, function()
     eq(prefect.strategy(), "start")
     prefect.setup({ cmd = { "bin", "serve" } })
     vim.cmd("edit " .. tmp .. "/s/values.yaml")
@@ -246,16 +254,7 @@ test("0.8-0.10 path: Python files attach when they import prefect, also after th
   vim.fn.writefile({ "from prefect import flow" }, tmp .. "/py/flows.py")
   vim.fn.writefile({ "import os" }, tmp .. "/py/later.py")
   vim.cmd("filetype on")
-  with_stubs({
-    config = false,
-    enable = false,
-    start = function(config, opts)
-      table.insert(started, { config = config, opts = opts })
-      return 42
-    end,
-  }, function()
-    rawset(vim.lsp, "config", nil)
-    rawset(vim.lsp, "enable", nil)
+  with_start_stub(started, function()
     prefect.setup({ cmd = { "bin", "serve" } })
     vim.cmd("edit " .. tmp .. "/py/flows.py")
     eq(#started, 1, "vim.lsp.start calls after flows.py")
@@ -265,7 +264,7 @@ test("0.8-0.10 path: Python files attach when they import prefect, also after th
     vim.cmd("silent write")
     eq(#started, 2, "vim.lsp.start calls after saving later.py")
     vim.cmd("silent! %bwipeout!")
-    started = {}
+    for k in pairs(started) do started[k] = nil end
     prefect.setup({ cmd = { "bin", "serve" }, python = false })
     vim.cmd("edit " .. tmp .. "/py/flows.py")
     vim.cmd("silent write")

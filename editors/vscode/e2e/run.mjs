@@ -485,6 +485,12 @@ async function main() {
         }
       }
     };
+    // Puts the cursor in "deploy" of the Python file's nightly.deploy( call.
+    const clickDeploy = async () => {
+      await page.mouse.move(0, 0);
+      const p = await wordPoint(page, "nightly.deploy(", ".deploy");
+      await page.mouse.click(p.x + 4, p.y);
+    };
     const focusEditor = () => page.locator(".editor-instance .monaco-editor .view-lines").first().click({ position: { x: 5, y: 5 } });
 
     /** Steps in order; each name becomes a screenshot. A Python-file step slots in as another entry. */
@@ -709,9 +715,7 @@ async function main() {
       {
         name: "python-quick-fix",
         async run() {
-          await page.mouse.move(0, 0);
-          const p = await wordPoint(page, "nightly.deploy(", ".deploy");
-          await page.mouse.click(p.x + 4, p.y);
+          await clickDeploy();
           const { entry: fix, press } = await openActionsFor("Add image=");
           const move = page.locator(".action-widget .monaco-list-row", { hasText: 'Write deployment "nightly" to prefect.yaml' }).first();
           await move.waitFor({ state: "visible", timeout: TIMEOUT });
@@ -727,9 +731,7 @@ async function main() {
       {
         name: "python-write-to-prefect-yaml",
         async run() {
-          await page.mouse.move(0, 0);
-          const p = await wordPoint(page, "nightly.deploy(", ".deploy");
-          await page.mouse.click(p.x + 4, p.y);
+          await clickDeploy();
           const { entry: move, press } = await openActionsFor('Write deployment "nightly" to prefect.yaml');
           await chooseInMenu(move);
           // The edit lands in prefect.yaml (closed, so VS Code edits it in the
