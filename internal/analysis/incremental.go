@@ -615,6 +615,11 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	if oldText == newText || len(newText) >= yamlsyntax.MaxBytes {
 		return nil, false, "the text is unchanged (something else changed) or too large"
 	}
+	if hasLoneCR(oldText) || hasLoneCR(newText) {
+		// A lone \r ends a line for YAML and for the line table, but the
+		// item regions and the placeholders count \n.
+		return nil, false, "a lone carriage return ends a line"
+	}
 	off := disabledRules(in.Path, in.Config)
 	for _, r := range rules {
 		if !off[r.ID] && !off["*"] && r.Scope != ScopeDeployment && r.Fingerprint == nil {
@@ -847,4 +852,12 @@ func commonSuffix(a, b string) int {
 		s++
 	}
 	return s
+}
+
+// hasLoneCR reports whether text has a \r that is not part of a \r\n.
+func hasLoneCR(text string) bool {
+	if strings.IndexByte(text, '\r') < 0 {
+		return false
+	}
+	return strings.Count(text, "\r") != strings.Count(text, "\r\n")
 }
