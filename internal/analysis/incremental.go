@@ -299,11 +299,22 @@ func diagKey(rule int, d *Diagnostic) string { return fmt.Sprintf("%d|%v", rule,
 // the change allows it. The result's Doc and File are nil when the fast
 // path was taken: callers that need the syntax tree parse the text.
 func RunIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) *Result {
+	return RunIncrementalAround(ctx, prev, in, rules, nil)
+}
+
+// RunIncrementalAround is RunIncremental with the full analysis, when the
+// edit needs one, run inside around (directly when around is nil): for a
+// caller that prepares the process for the larger work, as the language
+// server lowers its garbage collector's target while a whole file is read.
+func RunIncrementalAround(ctx context.Context, prev *Result, in Input, rules []*Rule, around func(full func())) *Result {
 	res, ok, why := runIncremental(ctx, prev, in, rules)
 	if ok {
 		return res
 	}
-	res = Run(ctx, in, rules)
+	if around == nil {
+		around = func(full func()) { full() }
+	}
+	around(func() { res = Run(ctx, in, rules) })
 	if res != nil {
 		res.FullBecause = why
 		if res.inc == nil && prev != nil {

@@ -266,12 +266,16 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 	var r *analysis.Result
 	if prev != nil {
 		// An edit: analyse what changed when the change allows it.
-		r = analysis.RunIncremental(ctx, prev, in, s.rules)
+		r = analysis.RunIncrementalAround(ctx, prev, in, s.rules, memory.heavyWork)
 	} else {
-		r = analysis.Run(ctx, in, s.rules)
+		memory.heavyWork(func() { r = analysis.Run(ctx, in, s.rules) })
 	}
 	if r == nil || ctx.Err() != nil {
 		return nil, true
+	}
+	if prev != nil && prev.Doc != nil && r.Doc == nil {
+		// The earlier version's whole tree is garbage now.
+		memory.collectSoon()
 	}
 	s.log.Debug("analysed", "uri", snap.URI, "version", snap.Version, "bytes", len(snap.Text), "diagnostics", len(r.Diagnostics), "incremental", r.Incremental(), "full-because", r.FullBecause, "took", time.Since(start))
 	for _, e := range r.RuleErrors {

@@ -202,6 +202,7 @@ func (s *server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	if old != nil {
 		// The disk content now wins again for files prefect.yaml reads.
 		s.dependentsChanged(old.Path, u)
+		memory.collectSoon()
 	}
 	return nil
 }

@@ -109,8 +109,10 @@ func (s *Snapshot) parse() {
 			s.doc, s.model = r.Doc, r.File
 			return
 		}
-		s.doc = yamlsyntax.Parse(s.Path, s.Text)
-		s.model = prefectyaml.Parse(s.doc)
+		memory.heavyWork(func() {
+			s.doc = yamlsyntax.Parse(s.Path, s.Text)
+			s.model = prefectyaml.Parse(s.doc)
+		})
 	})
 }
 

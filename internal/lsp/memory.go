@@ -1,0 +1,125 @@
+package lsp
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+)
+
+// The server's memory policy. A whole-file read of a large prefect.yaml
+// holds two syntax trees at once (go.yaml.in's and ours), and an open
+// document's tree stays live afterwards. With Go's default collector
+// target (the heap may grow to twice what is live) the process's peak
+// memory is set by that transient and by the garbage that piles up on top
+// of a large live tree, not by what the server keeps. So:
+//
+//   - while a whole file is read and analysed (heavyWork), the collector's
+//     target is heavyGCPercent: the heap may grow by 30% of what is live;
+//   - otherwise the heap may grow by garbageHeadroom over what the last
+//     collection found live, within 30% to 100% of it: a small heap (small
+//     files, or a large file being edited incrementally, whose tree is not
+//     kept) keeps Go's default and its cheap edits, a large live tree does
+//     not double;
+//   - when a large tree becomes garbage (an edit analysed incrementally
+//     drops the last full tree, a document closes), collectSoon runs one
+//     collection in the background, so that the next allocations reuse its
+//     memory instead of growing the heap while the pacer still counts the
+//     dead tree as live.
+//
+// A user who sets GOGC or GOMEMLIMIT keeps exactly what they set.
+
+const (
+	// heavyGCPercent is the collector's target during whole-file work, and
+	// the lowest target otherwise.
+	heavyGCPercent = 30
+	// defaultGCPercent is Go's default target, the highest.
+	defaultGCPercent = 100
+	// garbageHeadroom is how far the heap may grow over what is live, when
+	// that is between heavyGCPercent and defaultGCPercent of it.
+	garbageHeadroom = 4 << 20
+)
+
+// targetFor is the collector's target for a live heap of live bytes.
+func targetFor(live uint64) int {
+	if live == 0 {
+		return defaultGCPercent
+	}
+	return int(min(max(garbageHeadroom*100/live, heavyGCPercent), defaultGCPercent))
+}
+
+var memory = newMemoryPolicy(os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "")
+
+type memoryPolicy struct {
+	tune bool // false when the user tuned the collector
+
+	mu      sync.Mutex
+	heavy   int // whole-file works in progress
+	percent int // the target set last
+	busyGC  atomic.Bool
+}
+
+func newMemoryPolicy(tune bool) *memoryPolicy {
+	return &memoryPolicy{tune: tune, percent: defaultGCPercent}
+}
+
+// heavyWork runs f, a whole-file read or analysis, with the collector's
+// target lowered (nested and concurrent calls share one lowering).
+func (m *memoryPolicy) heavyWork(f func()) {
+	if !m.tune {
+		f()
+		return
+	}
+	m.mu.Lock()
+	m.heavy++
+	m.setLocked(heavyGCPercent)
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.heavy--
+		m.mu.Unlock()
+		m.retune()
+	}()
+	f()
+}
+
+// retune sets the collector's target from what the last collection found
+// live, unless whole-file work is running.
+func (m *memoryPolicy) retune() {
+	if !m.tune {
+		return
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	live := uint64(0)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		live = s[0].Value.Uint64()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.heavy == 0 {
+		m.setLocked(targetFor(live))
+	}
+}
+
+func (m *memoryPolicy) setLocked(percent int) {
+	if m.percent != percent {
+		debug.SetGCPercent(percent)
+		m.percent = percent
+	}
+}
+
+// collectSoon starts one garbage collection in the background unless one it
+// started is still running, and then retunes the target.
+func (m *memoryPolicy) collectSoon() {
+	if !m.busyGC.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer m.busyGC.Store(false)
+		runtime.GC()
+		m.retune()
+	}()
+}

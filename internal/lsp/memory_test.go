@@ -1,0 +1,86 @@
+package lsp
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"testing"
+)
+
+// The package's other tests run servers that would retune the collector
+// under these tests' feet: they get a policy that leaves it alone.
+func init() { memory = newMemoryPolicy(false) }
+
+func TestTargetFor(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, defaultGCPercent},
+		{1 << 20, defaultGCPercent},
+		{garbageHeadroom, defaultGCPercent},
+		{2 * garbageHeadroom, 50},
+		{4 * garbageHeadroom, heavyGCPercent},
+		{1 << 40, heavyGCPercent},
+	} {
+		if got := targetFor(c.live); got != c.want {
+			t.Errorf("targetFor(%d) = %d, want %d", c.live, got, c.want)
+		}
+	}
+}
+
+// gcPercent reads the collector's target (by setting it back).
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+func TestHeavyWorkLowersTheTargetUntilTheLastEnds(t *testing.T) {
+	before := debug.SetGCPercent(defaultGCPercent)
+	defer debug.SetGCPercent(before)
+	m := newMemoryPolicy(true)
+	inner := make(chan struct{})
+	outerIn := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.heavyWork(func() {
+			close(outerIn)
+			<-inner
+		})
+	}()
+	<-outerIn
+	m.heavyWork(func() {
+		if p := gcPercent(); p != heavyGCPercent {
+			t.Errorf("during two heavy works: GC percent %d, want %d", p, heavyGCPercent)
+		}
+	})
+	if p := gcPercent(); p != heavyGCPercent {
+		t.Errorf("while one heavy work still runs: GC percent %d, want %d", p, heavyGCPercent)
+	}
+	close(inner)
+	wg.Wait()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if p, want := gcPercent(), targetFor(s[0].Value.Uint64()); p != want {
+		t.Errorf("after the heavy works: GC percent %d, want %d for what is live", p, want)
+	}
+}
+
+func TestMemoryPolicyLeavesAUsersSettingAlone(t *testing.T) {
+	before := debug.SetGCPercent(77)
+	defer debug.SetGCPercent(before)
+	m := newMemoryPolicy(false)
+	m.heavyWork(func() {
+		if p := gcPercent(); p != 77 {
+			t.Errorf("GC percent %d during heavy work, want the user's 77", p)
+		}
+	})
+	m.retune()
+	m.collectSoon()
+	if p := gcPercent(); p != 77 {
+		t.Errorf("GC percent %d after, want the user's 77", p)
+	}
+}
