@@ -184,13 +184,13 @@ func layoutOf(doc *yamlsyntax.Document) *layout {
 	}
 	f, text := doc.File, doc.File.Text()
 	key := root.Content[j]
-	if f.LineStart(key.Line) != key.Span.Start || key.Style != yamlsyntax.Plain {
+	if f.LineStart(int(key.Line)) != key.Span.Start || key.Style != yamlsyntax.Plain {
 		return nil
 	}
 	l := &layout{indent: -1, end: len(text)}
 	for _, item := range list.Content {
 		line := f.LineOf(item.Span.Start)
-		if line <= key.Line {
+		if line <= int(key.Line) {
 			return nil
 		}
 		ls := f.LineStart(line)
@@ -210,7 +210,7 @@ func layoutOf(doc *yamlsyntax.Document) *layout {
 	}
 	if j+2 < len(root.Content) {
 		next := root.Content[j+2]
-		if f.LineStart(next.Line) != next.Span.Start {
+		if f.LineStart(int(next.Line)) != next.Span.Start {
 			return nil
 		}
 		l.end = next.Span.Start

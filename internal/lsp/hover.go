@@ -108,10 +108,10 @@ func aliasHover(doc *yamlsyntax.Document, off int) (string, source.Span) {
 		return "", source.Span{}
 	}
 	for _, a := range doc.Aliases {
-		if !a.Span.Contains(off) || a.Target == nil {
+		if !a.Span.Contains(off) || a.Target() == nil {
 			continue
 		}
-		t := a.Target
+		t := a.Target()
 		text := doc.File.Slice(source.Span{Start: t.AnchorSpan().Start, End: t.Span.End})
 		if t.Span.Start < t.AnchorSpan().Start {
 			text = doc.File.Slice(t.Span)
@@ -127,7 +127,7 @@ func aliasHover(doc *yamlsyntax.Document, off int) (string, source.Span) {
 			if n.AnchorSpan().Contains(off) {
 				uses := 0
 				for _, a := range doc.Aliases {
-					if a.Target == n {
+					if a.Target() == n {
 						uses++
 					}
 				}

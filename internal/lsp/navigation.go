@@ -28,7 +28,7 @@ func anchorAt(doc *yamlsyntax.Document, off int) *anchorRef {
 	name := ""
 	for _, a := range doc.Aliases {
 		if a.Span.Contains(off) {
-			target, name = a.Target, a.Text
+			target, name = a.Target(), a.Text
 			break
 		}
 	}
@@ -46,7 +46,7 @@ func anchorAt(doc *yamlsyntax.Document, off int) *anchorRef {
 	}
 	r := &anchorRef{name: name, anchor: target}
 	for _, a := range doc.Aliases {
-		if a.Text == name && (target == nil || a.Target == target) {
+		if a.Text == name && (target == nil || a.Target() == target) {
 			r.uses = append(r.uses, a)
 		}
 	}

@@ -120,7 +120,7 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 	if y.Kind != yaml.AliasNode && i != start {
 		start = i
 	}
-	n.Line = b.doc.File.LineOfHint(start, y.Line-1)
+	n.Line = int32(b.doc.File.LineOfHint(start, y.Line-1))
 	if n.Anchor() != "" {
 		b.doc.Anchors[n.Anchor()] = append(b.doc.Anchors[n.Anchor()], n)
 	}
@@ -166,7 +166,7 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			n.Style = Flow
 		} else {
 			n.Style = Block
-			childIndent = start - b.doc.File.LineStart(n.Line)
+			childIndent = start - b.doc.File.LineStart(int(n.Line))
 		}
 		n.Content = b.children(len(y.Content))
 		for i, c := range y.Content {
@@ -344,7 +344,7 @@ func (b *builder) resolveAliases() {
 			b.doc.problem(LoadError, a.node.Span, fmt.Sprintf("unknown alias *%s: no anchor &%s is defined before it", a.name, a.name))
 			continue
 		}
-		a.node.Target = target
+		a.node.setProps(func(p *nodeProps) { p.target = target })
 	}
 }
 
@@ -364,7 +364,7 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 	}
 	size := 1
 	if n.Kind == AliasNode {
-		size = expandedSize(n.Target, memo)
+		size = expandedSize(n.Target(), memo)
 	} else {
 		for _, c := range n.Content {
 			size += expandedSize(c, memo)
@@ -388,7 +388,7 @@ func (b *builder) flatten(n *Node) {
 	n.flattened = true
 	switch n.Kind {
 	case AliasNode:
-		b.flatten(n.Target)
+		b.flatten(n.Target())
 		return
 	case SequenceNode:
 		for _, c := range n.Content {

@@ -81,6 +81,10 @@ type Node struct {
 	Kind      Kind
 	Style     Style
 	flattened bool // merges applied (see builder.flatten)
+	// Line is the zero-based line of Span.Start (int32, next to the small
+	// fields, keeps a node 8 bytes smaller: a file of more than 2^31 lines
+	// is far beyond MaxBytes).
+	Line int32
 	// Tag is the resolved tag, as PyYAML's SafeLoader resolves it (a full
 	// "tag:yaml.org,2002:..." tag, or a local tag like "!Ref" as written).
 	Tag string
@@ -94,13 +98,9 @@ type Node struct {
 	// Anchor, AnchorSpan and TagSpan. Keeping them out of line makes a
 	// node 40 bytes smaller.
 	props *nodeProps
-	// Target is the anchored node an alias refers to.
-	Target *Node
 	// Content holds, for a mapping, keys and values alternately as written
 	// (merge keys included); for a sequence, its items.
 	Content []*Node
-	// Line is the zero-based line of Span.Start.
-	Line int
 
 	// derived is what the build computes from the node: for a mapping its
 	// effective pairs after merges (a *[]Pair, see effectivePairs), for a
@@ -121,6 +121,16 @@ type nodeProps struct {
 	anchor     string
 	anchorSpan source.Span
 	tagSpan    source.Span
+	target     *Node // an alias's anchored node
+}
+
+// Target is the anchored node an alias refers to (nil for other nodes and
+// for an alias to an unknown anchor).
+func (n *Node) Target() *Node {
+	if n.props == nil {
+		return nil
+	}
+	return n.props.target
 }
 
 // Anchor is the node's anchor name ("" if none).
@@ -170,7 +180,7 @@ func (p Pair) KeyText() string { return p.Key.Resolve().Text }
 // themselves.
 func (n *Node) Resolve() *Node {
 	for i := 0; n != nil && n.Kind == AliasNode && i < 64; i++ {
-		n = n.Target
+		n = n.Target()
 	}
 	return n
 }

@@ -455,7 +455,7 @@ func deploymentKey(p *analysis.Pass, item *yamlsyntax.Node) (string, bool) {
 			return false
 		}
 		if n.Kind == yamlsyntax.AliasNode {
-			t := n.Target
+			t := n.Target()
 			if t == nil {
 				return false
 			}
