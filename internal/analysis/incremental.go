@@ -22,9 +22,10 @@ import (
 // version of the text differs from this one only inside one item's region
 // (after its dash), RunIncremental re-reads that item alone: it builds a
 // stand-in document that is the file with every other item replaced by a
-// null item of the same number of lines (so the item keeps its index, its
-// line numbers and its columns, and the rest of the file keeps its text),
-// parses it once for the old text of the item and once for the new, and
+// one-line null item (so the item keeps its index and its columns, and the
+// rest of the file keeps its text; line numbers differ, so a finding of the
+// edited item that names a line is left to a full analysis), parses it
+// once for the old text of the item and once for the new, and
 // runs the ScopeDeployment rules on both. The findings of the old stand-in
 // are removed from the remembered ones, those of the new stand-in added,
 // and everything after the item shifted by the change in length. ScopeFile
@@ -372,51 +373,32 @@ func (s *standIn) zone(o int, isEnd bool) (zone, rel int) {
 }
 
 func buildStandIn(path, text string, l *layout, i int) *standIn {
-	dash := strings.Repeat(" ", l.indent) + "-"
-	// The exact size: the text before the list, a dash and the newlines of
-	// each placeholder, the item, the text after the list.
-	size := l.starts[0] + (l.regionEnd(i) - l.starts[i]) + len(text) - l.end
-	for k := range l.starts {
-		if k != i {
-			size += l.lines[k]
-		}
-	}
-	size += i * len(dash)
+	// Every other item is a one-line null item: the item keeps its index
+	// and its columns, the stand-in stays small, and only its line numbers
+	// differ from the full text's (findings that name a line are checked
+	// for in runIncremental).
+	placeholder := strings.Repeat(" ", l.indent) + "-\n"
+	after := 0
 	if i+1 < len(l.starts) {
-		size += len(dash)
+		after = len(placeholder)
 	}
 	var b strings.Builder
-	b.Grow(size)
-	newlines := func(n int) {
-		for n > 0 {
-			m := min(n, len(manyNewlines))
-			b.WriteString(manyNewlines[:m])
-			n -= m
-		}
-	}
+	b.Grow(l.starts[0] + i*len(placeholder) + (l.regionEnd(i) - l.starts[i]) + after + len(text) - l.end)
 	b.WriteString(text[:l.starts[0]])
-	for k := 0; k < i; k++ {
-		b.WriteString(dash)
-		newlines(l.lines[k])
+	for range i {
+		b.WriteString(placeholder)
 	}
 	s := &standIn{pEnd: l.starts[0], dStart: b.Len()}
 	b.WriteString(text[l.starts[i]:l.regionEnd(i)])
 	s.dEnd = b.Len()
-	for k := i + 1; k < len(l.starts); k++ {
-		if k == i+1 {
-			b.WriteString(dash)
-		}
-		newlines(l.lines[k])
+	if after > 0 {
+		b.WriteString(placeholder)
 	}
 	s.sStart = b.Len()
 	b.WriteString(text[l.end:])
 	s.doc = yamlsyntax.Parse(path, b.String())
 	return s
 }
-
-// manyNewlines supplies the placeholders' newlines without an allocation
-// per placeholder.
-var manyNewlines = strings.Repeat("\n", 4096)
 
 // check verifies that the stand-in has the structure of the full text: a
 // clean parse, the list with the item where it was, the same top-level
@@ -762,6 +744,12 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	nc.expanded = ne
 	if !ok1 || !ok2 || !equalStrings(oc.header, nc.header) {
 		return nil, false, "the edit changes findings outside the deployment"
+	}
+	for _, r := range nc.item {
+		if mentionsLine(r.d) {
+			// The stand-in's line numbers are not the file's.
+			return nil, false, "a finding of the edited deployment names a line"
+		}
 	}
 	// What the full analysis found for the item must be what the old
 	// stand-in found.

@@ -354,6 +354,42 @@ func TestIncrementalValueEdits(t *testing.T) {
 	}
 }
 
+// TestIncrementalFindingsThatNameALine edits a deployment whose findings
+// name a line of the file (a duplicate key, a duplicate step id) after
+// other multi-line deployments: the stand-in's line numbers are not the
+// file's, so such a finding must be worded as a full analysis words it.
+func TestIncrementalFindingsThatNameALine(t *testing.T) {
+	r := newReplayer()
+	p := projects(t)[1] // realistic, 20 deployments of about 30 lines
+	start := strings.LastIndex(p.text, "\n  - name: ") + 1
+	entry := start + strings.Index(p.text[start:], "\n    entrypoint: ") + 1
+	eol := entry + strings.IndexByte(p.text[entry:], '\n') + 1
+	steps := "    pull:\n      - prefect.deployments.steps.run_shell_script:\n          id: same\n          script: echo 1\n      - prefect.deployments.steps.run_shell_script:\n          id: same\n          script: echo 2\n"
+	for _, c := range []struct{ name, add string }{
+		{"duplicate key", p.text[entry:eol]},
+		{"duplicate step id", steps},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			text := p.text[:eol] + c.add + p.text[eol:]
+			prev := analysis.Run(context.Background(), r.input(p, p.text), r.rules)
+			prev = r.step(t, p, prev, text)
+			named := false
+			for _, d := range prev.Diagnostics {
+				named = named || strings.Contains(d.Message, "line")
+			}
+			if !named {
+				t.Fatalf("no finding names a line; the test tests nothing: %v", prev.Diagnostics)
+			}
+			// Typing in the deployment while the finding stands.
+			at := start + len("  - name: ")
+			for _, k := range "xyz" {
+				text = text[:at] + string(k) + text[at:]
+				prev = r.step(t, p, prev, text)
+			}
+		})
+	}
+}
+
 // BenchmarkEdit measures one edit of a value in a middle deployment of a
 // realistic file, analysed incrementally (from the previous version's
 // analysis, as the language server does) and fully, and reports the p50
