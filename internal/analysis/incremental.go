@@ -44,7 +44,7 @@ import (
 
 // incState is what a Result keeps for RunIncremental.
 type incState struct {
-	text        string // the text analysed
+	src         *source.File // the text analysed
 	path        string
 	rules       []*Rule
 	cfg         *config.Config
@@ -294,7 +294,7 @@ func cloneDiagnostic(d *Diagnostic) *Diagnostic {
 
 func diagKey(rule int, d *Diagnostic) string { return fmt.Sprintf("%d|%v", rule, *d) }
 
-// RunIncremental analyses in.Text given the analysis of an earlier version
+// RunIncremental analyses the input (in.File or in.Text) given the analysis of an earlier version
 // of the same document (prev, from Run or RunIncremental). Its result is
 // exactly what Run(ctx, in, rules) returns, computed from what changed when
 // the change allows it. The result's Doc and File are nil when the fast
@@ -372,7 +372,7 @@ func (s *standIn) zone(o int, isEnd bool) (zone, rel int) {
 	return zonePlaceholder, 0
 }
 
-func buildStandIn(path, text string, l *layout, i int) *standIn {
+func buildStandIn(path string, src *source.File, l *layout, i int) *standIn {
 	// Every other item is a one-line null item: the item keeps its index
 	// and its columns, the stand-in stays small, and only its line numbers
 	// differ from the full text's (findings that name a line are checked
@@ -383,19 +383,19 @@ func buildStandIn(path, text string, l *layout, i int) *standIn {
 		after = len(placeholder)
 	}
 	var b strings.Builder
-	b.Grow(l.starts[0] + i*len(placeholder) + (l.regionEnd(i) - l.starts[i]) + after + len(text) - l.end)
-	b.WriteString(text[:l.starts[0]])
+	b.Grow(l.starts[0] + i*len(placeholder) + (l.regionEnd(i) - l.starts[i]) + after + src.Len() - l.end)
+	b.WriteString(src.Slice(source.Span{Start: 0, End: l.starts[0]}))
 	for range i {
 		b.WriteString(placeholder)
 	}
 	s := &standIn{pEnd: l.starts[0], dStart: b.Len()}
-	b.WriteString(text[l.starts[i]:l.regionEnd(i)])
+	b.WriteString(src.Slice(source.Span{Start: l.starts[i], End: l.regionEnd(i)}))
 	s.dEnd = b.Len()
 	if after > 0 {
 		b.WriteString(placeholder)
 	}
 	s.sStart = b.Len()
-	b.WriteString(text[l.end:])
+	b.WriteString(src.Slice(source.Span{Start: l.end, End: src.Len()}))
 	s.doc = yamlsyntax.Parse(path, b.String())
 	return s
 }
@@ -604,14 +604,20 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		!reflect.DeepEqual(st.cfg, in.Config) || !reflect.DeepEqual(st.cfgProblems, in.ConfigProblems) {
 		return nil, false, "the path, rules, configuration or environment changed"
 	}
-	oldText, newText := st.text, in.Text
-	if oldText == newText || len(newText) >= yamlsyntax.MaxBytes {
-		return nil, false, "the text is unchanged (something else changed) or too large"
+	oldSrc, newSrc := st.src, in.file()
+	if newSrc.Len() >= yamlsyntax.MaxBytes {
+		return nil, false, "the text is too large"
 	}
-	if hasLoneCR(oldText) || hasLoneCR(newText) {
+	if oldSrc.HasLoneCR() || newSrc.HasLoneCR() {
 		// A lone \r ends a line for YAML and for the line table, but the
 		// item regions and the placeholders count \n.
 		return nil, false, "a lone carriage return ends a line"
+	}
+	// The changed range: old[p:oldEnd] became new[p:newEnd] (found from
+	// the edited windows when the server's File was made by Edit).
+	p, oldEnd, newEnd := source.Changed(oldSrc, newSrc)
+	if p == oldEnd && p == newEnd {
+		return nil, false, "the text is unchanged (something else changed)"
 	}
 	off := disabledRules(in.Path, in.Config)
 	for _, r := range rules {
@@ -619,11 +625,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 			return nil, false, "a rule compares deployments and has no fingerprint"
 		}
 	}
-	// The changed range: old[p:oldEnd] became new[p:newEnd].
-	p := commonPrefix(oldText, newText)
-	s := commonSuffix(oldText[p:], newText[p:])
-	oldEnd := len(oldText) - s
-	delta := len(newText) - len(oldText)
+	delta := newEnd - oldEnd
 	l := st.layout
 	i := l.region(p)
 	if i < 0 || p <= l.starts[i]+l.indent || oldEnd >= l.regionEnd(i) {
@@ -638,21 +640,22 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		nl.starts[k] += delta
 	}
 	nl.lines = append([]int(nil), l.lines...)
-	nl.lines[i] = strings.Count(newText[nl.starts[i]:nl.regionEnd(i)], "\n")
+	newItem := newSrc.Slice(source.Span{Start: nl.starts[i], End: nl.regionEnd(i)})
+	nl.lines[i] = strings.Count(newItem, "\n")
 	lineDelta := nl.lines[i] - l.lines[i]
 
 	var cached *classified
-	if st.last != nil && st.last.index == i && st.last.text == oldText[l.starts[i]:l.regionEnd(i)] {
+	if st.last != nil && st.last.index == i && st.last.text == oldSrc.Slice(source.Span{Start: l.starts[i], End: l.regionEnd(i)}) {
 		cached = &st.last.found
 	}
 	var olds *standIn
 	if cached == nil {
-		olds = buildStandIn(in.Path, oldText, l, i)
+		olds = buildStandIn(in.Path, oldSrc, l, i)
 		if !olds.check(i, n) {
 			return nil, false, "the edited deployment does not read as one clean list item"
 		}
 	}
-	news := buildStandIn(in.Path, newText, nl, i)
+	news := buildStandIn(in.Path, newSrc, nl, i)
 	if !news.check(i, n) || olds != nil && !sameRootKeys(olds.doc, news.doc) {
 		return nil, false, "the edited deployment does not read as one clean list item"
 	}
@@ -808,13 +811,9 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	nl.anchors = append([][]string(nil), l.anchors...)
 	nl.aliases = append([][]string(nil), l.aliases...)
 	nl.anchors[i], nl.aliases[i] = news.anchors, news.aliases
-	src := in.File
-	if src == nil || src.Text() != in.Text || src.Name != in.Path {
-		src = source.NewFile(in.Path, in.Text)
-	}
-	res := &Result{Path: in.Path, Src: src, Config: in.Config}
-	res.inc = &incState{text: in.Text, path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded, fingerprints: fingerprints,
-		last: &lastItem{index: i, text: newText[nl.starts[i]:nl.regionEnd(i)], found: nc}}
+	res := &Result{Path: in.Path, Src: newSrc, Config: in.Config}
+	res.inc = &incState{src: newSrc, path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded, fingerprints: fingerprints,
+		last: &lastItem{index: i, text: newItem, found: nc}}
 	finish(res, in.Config, raw)
 	return res, true, ""
 }
@@ -822,41 +821,3 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 // Incremental reports whether the result was computed from an earlier one
 // (RunIncremental's fast path) rather than by a full analysis.
 func (r *Result) Incremental() bool { return r != nil && r.inc != nil && r.Doc == nil }
-
-// commonPrefix is the length of the longest common prefix of a and b. It
-// compares 256-byte blocks with string equality (memeq) before bytes, so
-// a 5 MB document costs a fraction of a millisecond.
-func commonPrefix(a, b string) int {
-	const block = 256
-	n := min(len(a), len(b))
-	p := 0
-	for p+block <= n && a[p:p+block] == b[p:p+block] {
-		p += block
-	}
-	for p < n && a[p] == b[p] {
-		p++
-	}
-	return p
-}
-
-// commonSuffix is the length of the longest common suffix of a and b.
-func commonSuffix(a, b string) int {
-	const block = 256
-	n := min(len(a), len(b))
-	s := 0
-	for s+block <= n && a[len(a)-s-block:len(a)-s] == b[len(b)-s-block:len(b)-s] {
-		s += block
-	}
-	for s < n && a[len(a)-1-s] == b[len(b)-1-s] {
-		s++
-	}
-	return s
-}
-
-// hasLoneCR reports whether text has a \r that is not part of a \r\n.
-func hasLoneCR(text string) bool {
-	if strings.IndexByte(text, '\r') < 0 {
-		return false
-	}
-	return strings.Count(text, "\r") != strings.Count(text, "\r\n")
-}

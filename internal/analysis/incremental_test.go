@@ -16,6 +16,7 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/pyflow"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
 // crossDeploymentExtras adds to a generated file what ties deployments
@@ -149,11 +150,12 @@ func randomEdit(rng *rand.Rand, text string) string {
 type replayer struct {
 	rules []*analysis.Rule
 	env   *analysis.Env
+	texts map[*analysis.Result]string // the text each result of step analysed
 }
 
 func newReplayer() *replayer {
 	proj := pyflow.NewProject()
-	return &replayer{rules: rules.All(), env: &analysis.Env{Values: map[string]any{rules.FlowProjectKey: proj}}}
+	return &replayer{rules: rules.All(), env: &analysis.Env{Values: map[string]any{rules.FlowProjectKey: proj}}, texts: map[*analysis.Result]string{}}
 }
 
 func (r *replayer) input(p project, text string) analysis.Input {
@@ -164,7 +166,29 @@ func (r *replayer) input(p project, text string) analysis.Input {
 // difference.
 func (r *replayer) step(t testing.TB, p project, prev *analysis.Result, text string) *analysis.Result {
 	t.Helper()
-	inc := analysis.RunIncremental(context.Background(), prev, r.input(p, text), r.rules)
+	in := r.input(p, text)
+	if prev != nil && prev.Src != nil && prev.Src.Name == p.path {
+		// As the language server does: the new version is the previous
+		// File edited (one window, no copy of the text), and the File is
+		// the whole input.
+		old, ok := r.texts[prev]
+		if !ok {
+			old = prev.Src.Text()
+		}
+		delete(r.texts, prev)
+		a := 0
+		for a < len(old) && a < len(text) && old[a] == text[a] {
+			a++
+		}
+		z := 0
+		for z < len(old)-a && z < len(text)-a && old[len(old)-1-z] == text[len(text)-1-z] {
+			z++
+		}
+		in.File = prev.Src.Edit(source.Span{Start: a, End: len(old) - z}, text[a:len(text)-z])
+		in.Text = ""
+	}
+	inc := analysis.RunIncremental(context.Background(), prev, in, r.rules)
+	r.texts[inc] = text
 	if testing.Verbose() && inc.FullBecause != "" {
 		t.Logf("full analysis: %s", inc.FullBecause)
 	}

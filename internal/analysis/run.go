@@ -43,9 +43,22 @@ type Input struct {
 	Config         *config.Config
 	ConfigProblems []config.Problem
 	Env            *Env
-	// File optionally holds Text's line table already built (the language
-	// server keeps one per document version); nil builds it.
+	// File, when set, is the text with its line table (the language
+	// server keeps one per document version, made by Edit without copying
+	// the text on each keystroke): Text is then not read and may be empty.
+	// Otherwise Text is the text.
 	File *source.File
+}
+
+// file is the input's text as a File named Path.
+func (in Input) file() *source.File {
+	switch {
+	case in.File == nil:
+		return source.NewFile(in.Path, in.Text)
+	case in.File.Name != in.Path:
+		return source.NewFile(in.Path, in.File.Text())
+	}
+	return in.File
 }
 
 // Result is what an analysis produced.
@@ -79,12 +92,8 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	if env == nil {
 		env = &Env{}
 	}
-	var doc *yamlsyntax.Document
-	if in.File != nil && in.File.Text() == in.Text && in.File.Name == in.Path {
-		doc = yamlsyntax.ParseFile(in.File)
-	} else {
-		doc = yamlsyntax.Parse(in.Path, in.Text)
-	}
+	src := in.file()
+	doc := yamlsyntax.ParseFile(src)
 	file := prefectyaml.Parse(doc)
 	res := &Result{Path: in.Path, Src: doc.File, Doc: doc, File: file, Config: cfg}
 	raw, errs, ok := runRules(ctx, in.Path, doc, file, cfg, cfgProblems, env, rules, nil, -1)
@@ -95,7 +104,7 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	if len(errs) == 0 {
 		if lay := layoutOf(doc); lay != nil {
 			lay.assignOrigins(raw)
-			res.inc = &incState{text: in.Text, path: in.Path, rules: rules, cfg: cfg, cfgProblems: cfgProblems, env: env, layout: lay, raw: raw, expanded: doc.ExpandedSize(), fingerprints: fingerprintsOf(rules, file, len(lay.starts))}
+			res.inc = &incState{src: src, path: in.Path, rules: rules, cfg: cfg, cfgProblems: cfgProblems, env: env, layout: lay, raw: raw, expanded: doc.ExpandedSize(), fingerprints: fingerprintsOf(rules, file, len(lay.starts))}
 		}
 	}
 	finish(res, cfg, raw)
@@ -265,10 +274,11 @@ func parseSuppressions(f *source.File) Suppressions {
 // text, as for YAML.
 func ParseSuppressions(f *source.File, comments []source.Span) Suppressions {
 	s := Suppressions{file: map[string]bool{}, lines: map[int]map[string]bool{}}
-	text := f.Text()
-	if !strings.Contains(text, "prefect-lsp:") {
+	if len(f.IndexAll("prefect-lsp:")) == 0 {
+		// Found without reading the whole of an edited File's text.
 		return s
 	}
+	text := f.Text()
 	if comments == nil {
 		comments = []source.Span{{Start: 0, End: len(text)}}
 	}

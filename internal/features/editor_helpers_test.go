@@ -26,7 +26,7 @@ func snapOf(t *testing.T, text string, files map[string]string) *lsp.Snapshot {
 		}
 	}
 	path := filepath.Join(root, "prefect.yaml")
-	return &lsp.Snapshot{Path: path, Root: root, Text: text, File: source.NewFile(path, text), Env: &analysis.Env{}}
+	return &lsp.Snapshot{Path: path, Root: root, File: source.NewFile(path, text), Env: &analysis.Env{}}
 }
 
 // offOf is the offset of the delta-th byte of the n-th (1-based) match of

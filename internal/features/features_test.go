@@ -35,7 +35,7 @@ func snapshot(t *testing.T) *lsp.Snapshot {
 		t.Fatal(err)
 	}
 	path := filepath.Join(root, "prefect.yaml")
-	return &lsp.Snapshot{Path: path, Root: root, Text: yamlText, File: source.NewFile(path, yamlText), Env: &analysis.Env{}}
+	return &lsp.Snapshot{Path: path, Root: root, File: source.NewFile(path, yamlText), Env: &analysis.Env{}}
 }
 
 func at(sub string) int { return strings.Index(yamlText, sub) + 1 }

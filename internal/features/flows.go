@@ -232,15 +232,15 @@ func paramDescription(doc, name string) string {
 // ---- completion ----
 
 func (Flows) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp.CompletionItem {
-	if off < 0 || off > len(s.Text) {
+	if off < 0 || off > len(s.Text()) {
 		return nil
 	}
-	ls := strings.LastIndexByte(s.Text[:off], '\n') + 1
-	le := len(s.Text)
-	if i := strings.IndexByte(s.Text[off:], '\n'); i >= 0 {
+	ls := strings.LastIndexByte(s.Text()[:off], '\n') + 1
+	le := len(s.Text())
+	if i := strings.IndexByte(s.Text()[off:], '\n'); i >= 0 {
 		le = off + i
 	}
-	line := strings.TrimSuffix(s.Text[ls:le], "\r")
+	line := strings.TrimSuffix(s.Text()[ls:le], "\r")
 	if items := entrypointCompletions(ctx, s, ls, line, off); items != nil {
 		return items
 	}
@@ -258,13 +258,13 @@ func entrypointCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line st
 	}
 	// The replaced range: the value as typed, inside its quotes.
 	vs, ve := ls+m[1], max(ls+m[1], ls+len(strings.TrimRight(line, " \t")))
-	if i := strings.Index(s.Text[vs:ve], " #"); i >= 0 {
-		ve = vs + len(strings.TrimRight(s.Text[vs:vs+i], " \t"))
+	if i := strings.Index(s.Text()[vs:ve], " #"); i >= 0 {
+		ve = vs + len(strings.TrimRight(s.Text()[vs:vs+i], " \t"))
 	}
-	if vs < ve && (s.Text[vs] == '"' || s.Text[vs] == '\'') {
-		q := s.Text[vs]
+	if vs < ve && (s.Text()[vs] == '"' || s.Text()[vs] == '\'') {
+		q := s.Text()[vs]
 		vs++
-		if ve > vs && s.Text[ve-1] == q {
+		if ve > vs && s.Text()[ve-1] == q {
 			ve--
 		}
 	}
@@ -273,7 +273,7 @@ func entrypointCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line st
 	}
 	// A dotted value without a path separator or colon may be the module
 	// form ("pkg.mod.func"): offer it too, after the file forms.
-	typed := s.Text[vs:off]
+	typed := s.Text()[vs:off]
 	modules := strings.Contains(typed, ".") && !strings.ContainsAny(typed, `/\:`)
 	project := rules.FlowProject(s.Env)
 	flows := project.FindFlows(s.Root)
@@ -316,7 +316,7 @@ var (
 // parameterCompletions proposes the flow's parameter names not yet set
 // when the cursor is at a key of a `parameters:` mapping.
 func parameterCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line string, off int) []lsp.CompletionItem {
-	before := s.Text[ls:off]
+	before := s.Text()[ls:off]
 	m := keyPrefixRE.FindStringSubmatch(before)
 	if m == nil {
 		return nil
@@ -325,18 +325,18 @@ func parameterCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line str
 	// The identifier around the cursor is replaced.
 	ws := off - len(m[2])
 	we := off
-	for we < len(s.Text) && isIdentByte(s.Text[we]) {
+	for we < len(s.Text()) && isIdentByte(s.Text()[we]) {
 		we++
 	}
-	rest := strings.TrimSpace(s.Text[we:min(ls+len(line), len(s.Text))])
+	rest := strings.TrimSpace(s.Text()[we:min(ls+len(line), len(s.Text()))])
 	if rest != "" && !strings.HasPrefix(rest, "#") {
 		return nil // the key already has a value (or a colon)
 	}
 	// The parent line: the nearest line above with less indentation.
 	parentStart := -1
 	for p := ls; p > 0; {
-		ps := strings.LastIndexByte(s.Text[:p-1], '\n') + 1
-		pl := strings.TrimSuffix(s.Text[ps:p-1], "\r")
+		ps := strings.LastIndexByte(s.Text()[:p-1], '\n') + 1
+		pl := strings.TrimSuffix(s.Text()[ps:p-1], "\r")
 		p = ps
 		t := strings.TrimLeft(pl, " \t")
 		if t == "" || strings.HasPrefix(t, "#") {
@@ -359,7 +359,7 @@ func parameterCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line str
 	if strings.TrimSpace(line) != "" {
 		// The line being typed may not parse: read the document with it
 		// blanked (offsets before it are unchanged).
-		patched := s.Text[:ls] + strings.Repeat(" ", indent) + s.Text[ls+len(line):]
+		patched := s.Text()[:ls] + strings.Repeat(" ", indent) + s.Text()[ls+len(line):]
 		model = prefectyaml.Parse(yamlsyntax.Parse(s.Path, patched))
 	}
 	d, field := deploymentWithParamsKey(model, parentStart)
@@ -561,11 +561,11 @@ func defaultsHint(s *lsp.Snapshot, d *prefectyaml.Deployment, memo map[string]*p
 	}
 	// The end of the line the key (or value) is on, before any comment;
 	// after the colon when a block mapping (or nothing) follows the key.
-	end := lineEndBeforeComment(s.Text, at.Span.End)
+	end := lineEndBeforeComment(s.Text(), at.Span.End)
 	if at == d.Parameters.Key {
 		if v := d.Parameters.Value; v == nil || v.IsNull() || v.Line != at.Line {
 			end = at.Span.End
-			if end < len(s.Text) && s.Text[end] == ':' {
+			if end < len(s.Text()) && s.Text()[end] == ':' {
 				end++
 			}
 		}

@@ -62,7 +62,7 @@ func flowSnapshot(t *testing.T, text string) *lsp.Snapshot {
 		t.Fatal(err)
 	}
 	path := filepath.Join(root, "prefect.yaml")
-	return &lsp.Snapshot{Path: path, Root: root, Text: text, File: source.NewFile(path, text), Env: &analysis.Env{}}
+	return &lsp.Snapshot{Path: path, Root: root, File: source.NewFile(path, text), Env: &analysis.Env{}}
 }
 
 // cursor returns text with the "|" marker removed and its offset.
@@ -308,7 +308,7 @@ func TestDefaultsHintIsBounded(t *testing.T) {
 	}
 	text := "deployments:\n  - name: a\n    entrypoint: big.py:big\n"
 	path := filepath.Join(root, "prefect.yaml")
-	s := &lsp.Snapshot{Path: path, Root: root, Text: text, File: source.NewFile(path, text), Env: &analysis.Env{}}
+	s := &lsp.Snapshot{Path: path, Root: root, File: source.NewFile(path, text), Env: &analysis.Env{}}
 	hints := Flows{}.InlayHints(context.Background(), s, source.Span{End: len(text)})
 	if len(hints) != 1 || len([]rune(hints[0].Label)) > maxHintLen+20 || !strings.Contains(hints[0].Label, "more") {
 		t.Fatalf("hints %+v", hints)

@@ -655,7 +655,7 @@ func placeholderPrefixAt(text string, off int) (start int, ok bool) {
 }
 
 func (Placeholder) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp.CompletionItem {
-	start, ok := placeholderPrefixAt(s.Text, off)
+	start, ok := placeholderPrefixAt(s.Text(), off)
 	if !ok {
 		return nil
 	}
@@ -709,7 +709,7 @@ func (Placeholder) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp
 	}
 	// Once "prefect.b…" is typed, the common block types: the document
 	// name after them is the user's (blocks live on the server).
-	if typed := s.Text[start:off]; len(typed) >= len("prefect.b") && strings.HasPrefix(templating.BlockPrefix, typed[:len("prefect.b")]) {
+	if typed := s.Text()[start:off]; len(typed) >= len("prefect.b") && strings.HasPrefix(templating.BlockPrefix, typed[:len("prefect.b")]) {
 		for i, bt := range blockTypes {
 			label := templating.BlockPrefix + bt.slug + "."
 			doc := fmt.Sprintf("A %s block document: `{{ %s<name> }}` is the whole document (a mapping for credentials and storage blocks), `{{ %s<name>.<field> }}` one value.", bt.title, label, label)
@@ -753,7 +753,7 @@ var blockTypes = []struct{ slug, title, pkg string }{
 // and the structure around hold), for when an unfinished value keeps the
 // document from parsing. start is where the typed name begins.
 func patchedModel(s *lsp.Snapshot, off, start int) *prefectyaml.File {
-	return prefectyaml.Parse(yamlsyntax.Parse(s.Path, patchLine(s.Text, off, start)))
+	return prefectyaml.Parse(yamlsyntax.Parse(s.Path, patchLine(s.Text(), off, start)))
 }
 
 // patchLine replaces the value on the line of off, from after its "key: "

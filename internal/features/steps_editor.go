@@ -134,13 +134,13 @@ func snippetEscape(s string) string {
 }
 
 func (Step) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp.CompletionItem {
-	word, section, ok := stepItemAt(s.Text, off)
+	word, section, ok := stepItemAt(s.Text(), off)
 	if !ok {
 		return nil
 	}
-	ls := strings.LastIndexByte(s.Text[:off], '\n') + 1
+	ls := strings.LastIndexByte(s.Text()[:off], '\n') + 1
 	lineIndent := 0
-	for ls+lineIndent < len(s.Text) && s.Text[ls+lineIndent] == ' ' {
+	for ls+lineIndent < len(s.Text()) && s.Text()[ls+lineIndent] == ' ' {
 		lineIndent++
 	}
 	argCol := word.Start - ls + 2

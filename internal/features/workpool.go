@@ -179,14 +179,14 @@ func deploymentBefore(m *prefectyaml.File, off int) *prefectyaml.Deployment {
 }
 
 func (WorkPool) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp.CompletionItem {
-	word, ok := jobVariableKeyAt(s.Text, off)
+	word, ok := jobVariableKeyAt(s.Text(), off)
 	if !ok {
 		return nil
 	}
 	m := s.Model()
 	if m == nil || m.Root == nil {
 		// The typed word makes the mapping invalid: parse without it.
-		b := []byte(s.Text)
+		b := []byte(s.Text())
 		for i := word.Start; i < word.End; i++ {
 			b[i] = ' '
 		}

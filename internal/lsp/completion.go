@@ -49,7 +49,7 @@ func (s *server) Completion(ctx context.Context, p *protocol.CompletionParams) (
 		}
 		rep := it.Replace
 		if rep == (source.Span{}) {
-			rep = wordBefore(snap.Text, off)
+			rep = wordBefore(snap.Text(), off)
 		}
 		ci.TextEdit = &protocol.TextEdit{Range: toRange(snap.File, rep, enc), NewText: text}
 		sort := it.SortText
@@ -126,7 +126,7 @@ func wordBefore(text string, off int) source.Span {
 // complete gathers built-in and feature completions at off.
 func (s *server) complete(ctx context.Context, snap *Snapshot, off int) []CompletionItem {
 	var items []CompletionItem
-	cc := completionContextAt(snap.Text, off)
+	cc := completionContextAt(snap.Text(), off)
 	if cc.alias {
 		items = append(items, aliasCompletions(snap, off)...)
 	} else if cc.valueOf != "" {
@@ -529,7 +529,7 @@ var anchorRE = regexp.MustCompile(`(?:^|[\s\[{,:])&([^\s,\[\]{}]+)`)
 func aliasCompletions(snap *Snapshot, off int) []CompletionItem {
 	seen := map[string]bool{}
 	var names []string
-	for _, m := range anchorRE.FindAllStringSubmatch(snap.Text[:min(off, len(snap.Text))], -1) {
+	for _, m := range anchorRE.FindAllStringSubmatch(snap.Text()[:min(off, len(snap.Text()))], -1) {
 		if !seen[m[1]] {
 			seen[m[1]] = true
 			names = append(names, m[1])

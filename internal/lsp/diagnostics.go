@@ -262,7 +262,7 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 	snap.mu.Lock()
 	prev := snap.prev
 	snap.mu.Unlock()
-	in := analysis.Input{Path: snap.Path, Text: snap.Text, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}
+	in := analysis.Input{Path: snap.Path, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}
 	var r *analysis.Result
 	if prev != nil {
 		// An edit: analyse what changed when the change allows it.
@@ -277,7 +277,7 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 		// The earlier version's whole tree is garbage now.
 		memory.collectSoon()
 	}
-	s.log.Debug("analysed", "uri", snap.URI, "version", snap.Version, "bytes", len(snap.Text), "diagnostics", len(r.Diagnostics), "incremental", r.Incremental(), "full-because", r.FullBecause, "took", time.Since(start))
+	s.log.Debug("analysed", "uri", snap.URI, "version", snap.Version, "bytes", snap.File.Len(), "diagnostics", len(r.Diagnostics), "incremental", r.Incremental(), "full-because", r.FullBecause, "took", time.Since(start))
 	for _, e := range r.RuleErrors {
 		s.log.Error("rule failed", "uri", snap.URI, "error", e)
 	}

@@ -95,7 +95,7 @@ func (s *server) newSnapshotOf(u, root string, version int32, file *source.File)
 	if file.Name != path {
 		file = source.NewFile(path, file.Text())
 	}
-	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, Text: file.Text(), File: file, Env: s.env}
+	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, File: file, Env: s.env}
 	snap.config = func() *config.Config {
 		cfg, _, _ := s.projectConfig(path)
 		return cfg
@@ -272,7 +272,7 @@ func within(dir, path string) bool {
 // readFile serves open buffers before the disk.
 func (s *server) readFile(path string) ([]byte, error) {
 	if snap := s.docs.byPath(path); snap != nil {
-		return []byte(snap.Text), nil
+		return []byte(snap.Text()), nil
 	}
 	return os.ReadFile(path)
 }
@@ -305,7 +305,7 @@ func (s *server) projectConfig(path string) (*config.Config, []config.Problem, s
 		p := config.Find(dir)
 		if p != "" {
 			if snap := s.docs.byPath(p); snap != nil {
-				cc.cfg, cc.probs = config.Parse(p, snap.Text)
+				cc.cfg, cc.probs = config.Parse(p, snap.Text())
 			}
 		}
 		if cc.cfg == nil {

@@ -22,8 +22,10 @@ type Snapshot struct {
 	// the file's folder).
 	Root    string
 	Version int32
-	Text    string
-	// File indexes Text for offset/position conversion.
+	// File is the text with its line table, for offset/position
+	// conversion. After an edit it refers to the previous version's text
+	// and the changed window (source.File.Edit): Text builds the whole
+	// text once, when a request needs it.
 	File *source.File
 	// Env reads project files (open buffers win over the disk) and holds
 	// shared services (Options.EnvValues).
@@ -54,6 +56,9 @@ func (s *Snapshot) prevResult() *analysis.Result {
 	}
 	return s.prev
 }
+
+// Text returns the document's text.
+func (s *Snapshot) Text() string { return s.File.Text() }
 
 // Doc returns the parsed YAML document (parsed once, lazily, or taken from
 // the analysis of this version).
@@ -110,7 +115,7 @@ func (s *Snapshot) parse() {
 			return
 		}
 		memory.heavyWork(func() {
-			s.doc = yamlsyntax.Parse(s.Path, s.Text)
+			s.doc = yamlsyntax.ParseFile(s.File)
 			s.model = prefectyaml.Parse(s.doc)
 		})
 	})

@@ -343,7 +343,7 @@ func TestIgnoreActionPlacement(t *testing.T) {
 		{"a: 'it''s # not'\n", "it", "a: 'it''s # not'  # prefect-lsp: ignore[r]\n"},
 	}
 	for _, c := range cases {
-		snap := &Snapshot{Path: "p.yaml", Text: c.text, File: source.NewFile("p.yaml", c.text)}
+		snap := &Snapshot{Path: "p.yaml", File: source.NewFile("p.yaml", c.text)}
 		e, ok := ignoreEdit(snap, "r", strings.Index(c.text, c.at))
 		if !ok {
 			t.Errorf("%q: no edit", c.text)
@@ -356,7 +356,7 @@ func TestIgnoreActionPlacement(t *testing.T) {
 	}
 	// Inside a block scalar: no place for a comment.
 	text := "a: |\n  line no\n  more\n"
-	snap := &Snapshot{Path: "p.yaml", Text: text, File: source.NewFile("p.yaml", text)}
+	snap := &Snapshot{Path: "p.yaml", File: source.NewFile("p.yaml", text)}
 	if _, ok := ignoreEdit(snap, "r", strings.Index(text, "no")); ok {
 		t.Error("offered a comment inside a block scalar")
 	}

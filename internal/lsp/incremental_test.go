@@ -55,6 +55,7 @@ func TestIncrementalDiagnosticsOverThePipe(t *testing.T) {
 	if testing.Short() {
 		edits = 20
 	}
+	hovers := 0
 	for v := 2; v < 2+edits; v++ {
 		// Somewhere in a value of a deployment.
 		var at int
@@ -67,6 +68,7 @@ func TestIncrementalDiagnosticsOverThePipe(t *testing.T) {
 				break
 			}
 		}
+		old := text
 		switch rng.Intn(4) {
 		case 0:
 			text = text[:at] + "x" + text[at:]
@@ -77,10 +79,29 @@ func TestIncrementalDiagnosticsOverThePipe(t *testing.T) {
 		default:
 			text = text[:at] + "{{ nope.x }}" + text[at:]
 		}
-		c.Change("prefect.yaml", v, text)
+		if v%3 == 0 {
+			c.Change("prefect.yaml", v, text) // the whole text
+		} else {
+			c.ChangeFrom("prefect.yaml", v, old, text) // a keystroke's range
+		}
 		got := pullDiagnostics(t, c, "prefect.yaml")
 		c.Open("prefect.yml", text)
 		want := pullDiagnostics(t, c, "prefect.yml")
+		if v%5 == 0 {
+			// Requests on the edited version (its text not yet built)
+			// answer as on the same text opened fresh.
+			line := strings.Count(text[:at], "\n")
+			ls := strings.LastIndexByte(text[:at], '\n') + 1
+			for _, ch := range []int{4, at - ls} {
+				h, w := c.Hover("prefect.yaml", line, ch), c.Hover("prefect.yml", line, ch)
+				if h != w {
+					t.Fatalf("version %d: hover at %d:%d differs: %q, fresh %q", v, line, ch, h, w)
+				}
+				if h != "" {
+					hovers++
+				}
+			}
+		}
 		c.Close("prefect.yml")
 		if v == 1+edits && !strings.Contains(got, "unknown-step-output") {
 			t.Fatalf("the edits made no diagnostics: %s", got)
@@ -88,6 +109,9 @@ func TestIncrementalDiagnosticsOverThePipe(t *testing.T) {
 		if got != want {
 			t.Fatalf("version %d: diagnostics after the edit differ from a fresh analysis\nincremental: %s\nfull:        %s\ntext:\n%s", v, got, want, text)
 		}
+	}
+	if hovers == 0 {
+		t.Error("no hover answered on the edited versions: the comparison tested nothing")
 	}
 	if n := strings.Count(logs.String(), "incremental=true"); n < edits/2 {
 		t.Errorf("only %d of %d edits were analysed incrementally", n, edits)

@@ -648,7 +648,7 @@ func (s *server) invalidate(u, root string) {
 		if r == "" {
 			r = old.Root
 		}
-		return s.newSnapshot(u, r, old.Version, old.Text)
+		return s.newSnapshot(u, r, old.Version, old.Text())
 	})
 	if now != nil {
 		s.sched.schedule(u, false)

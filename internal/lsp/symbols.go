@@ -379,7 +379,7 @@ func (s *server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 	path := uriToPath(u)
 	text := ""
 	if snap := s.anySnapshot(ctx, uri.URI(u)); snap != nil {
-		text = snap.Text
+		text = snap.Text()
 	} else if data, err := s.env.Read(path); err == nil {
 		text = string(data)
 	} else {

@@ -75,10 +75,17 @@ type Range struct {
 }
 
 // File is an immutable text with a line index. It is safe for concurrent use.
+//
+// A File made by Edit may hold its text as an earlier File plus one
+// replaced window (see edited): every method answers from that, without
+// copying the text, until Text is called.
 type File struct {
-	Name  string
-	text  string
-	lines []int // byte offset of the start of each line
+	Name   string
+	text   string
+	lines  []int // byte offset of the start of each line
+	loneCR bool  // a \r not followed by \n ends a line
+	e      *edited
+	memo   occurrences
 }
 
 // NewFile indexes text.
@@ -106,6 +113,8 @@ func NewFile(name, text string) *File {
 		case '\r':
 			if i+1 < len(text) && text[i+1] == '\n' {
 				i++
+			} else {
+				f.loneCR = true
 			}
 			f.lines = append(f.lines, i+1)
 		}
@@ -113,69 +122,108 @@ func NewFile(name, text string) *File {
 	return f
 }
 
-// Edit returns the file with the text of span sp replaced by repl, its
-// line table derived from f's: the lines before the edit are copied, those
-// after it shifted, and only repl is scanned. It costs a copy of the table,
-// not a scan of the text, and gives exactly what NewFile gives.
+// Edit returns the file with the text of span sp replaced by repl. It
+// gives exactly what NewFile gives for the new text, without copying the
+// text: the result refers to f (or to f's own base) and the replaced
+// window, and its line table is derived from the base's. A window that
+// grows past maxWindow, or a carriage return at its edges, makes a copy.
 func (f *File) Edit(sp Span, repl string) *File {
 	sp = f.Clamp(sp)
-	text := f.text[:sp.Start] + repl + f.text[sp.End:]
+	if f.e != nil {
+		if m := f.e.full.Load(); m != nil {
+			return m.Edit(sp, repl)
+		}
+		// One window on the same base: the union of f's and this one.
+		e := f.e
+		w0 := min(e.at, sp.Start)
+		w1 := max(e.at+len(e.ins), sp.End)
+		ins := f.slice(w0, sp.Start) + repl + f.slice(sp.End, w1)
+		return e.base.editBase(f.Name, Span{Start: w0, End: w1 - e.delta}, ins)
+	}
+	return f.editBase(f.Name, sp, repl)
+}
+
+// maxWindow is the largest replaced window an edited File keeps: beyond
+// it, Edit copies the text.
+const maxWindow = 64 << 10
+
+// editBase is Edit for a File that holds its text.
+func (f *File) editBase(name string, sp Span, repl string) *File {
 	// A \r before the edit and a \n after it (or the reverse, at the
 	// edges) change how line ends pair up: leave those to NewFile.
 	if strings.IndexByte(repl, '\r') >= 0 || sp.Start > 0 && f.text[sp.Start-1] == '\r' ||
 		sp.End < len(f.text) && f.text[sp.End] == '\r' || sp.End > sp.Start && strings.IndexByte(f.text[sp.Start:sp.End], '\r') >= 0 {
-		return NewFile(f.Name, text)
+		return NewFile(name, f.text[:sp.Start]+repl+f.text[sp.End:])
 	}
 	// Lines that start at or before sp.Start are unchanged; those that
 	// start after sp.End move by the change in length.
-	first := sort.SearchInts(f.lines, sp.Start+1) // lines[:first] start <= sp.Start
-	after := sort.SearchInts(f.lines, sp.End+1)   // lines[after:] start > sp.End
-	delta := len(repl) - (sp.End - sp.Start)
-	lines := make([]int, first, first+strings.Count(repl, "\n")+len(f.lines)-after)
-	copy(lines, f.lines[:first])
+	e := &edited{base: f, at: sp.Start, oldEnd: sp.End, ins: repl, delta: len(repl) - (sp.End - sp.Start)}
+	e.first = sort.SearchInts(f.lines, sp.Start+1) // lines[:first] start <= sp.Start
+	e.after = sort.SearchInts(f.lines, sp.End+1)   // lines[after:] start > sp.End
 	for off := 0; ; {
 		i := strings.IndexByte(repl[off:], '\n')
 		if i < 0 {
 			break
 		}
 		off += i + 1
-		lines = append(lines, sp.Start+off)
+		e.insLines = append(e.insLines, sp.Start+off)
 	}
-	for _, l := range f.lines[after:] {
-		lines = append(lines, l+delta)
+	d := &File{Name: name, loneCR: f.loneCR, e: e}
+	if len(repl) > maxWindow {
+		return d.materialize()
 	}
-	return &File{Name: f.Name, text: text, lines: lines}
+	return d
 }
 
-// Text returns the whole text.
-func (f *File) Text() string { return f.text }
+// Text returns the whole text (for an edited File, building it once).
+func (f *File) Text() string {
+	if f.e != nil {
+		return f.materialize().text
+	}
+	return f.text
+}
 
 // Len returns the length of the text in bytes.
-func (f *File) Len() int { return len(f.text) }
+func (f *File) Len() int {
+	if f.e != nil {
+		return len(f.e.base.text) + f.e.delta
+	}
+	return len(f.text)
+}
 
 // LineCount returns the number of lines (a final line without a newline
 // counts; an empty text has one empty line).
-func (f *File) LineCount() int { return len(f.lines) }
+func (f *File) LineCount() int {
+	if f.e != nil {
+		return f.e.lineCount()
+	}
+	return len(f.lines)
+}
+
+// HasLoneCR reports whether a carriage return not followed by a newline
+// ends a line somewhere in the text.
+func (f *File) HasLoneCR() bool { return f.loneCR }
 
 // Slice returns the text covered by s, clamped to the text.
 func (f *File) Slice(s Span) string {
 	s = f.Clamp(s)
-	return f.text[s.Start:s.End]
+	return f.slice(s.Start, s.End)
 }
 
 // Clamp limits s to the text.
 func (f *File) Clamp(s Span) Span {
+	n := f.Len()
 	if s.Start < 0 {
 		s.Start = 0
 	}
-	if s.Start > len(f.text) {
-		s.Start = len(f.text)
+	if s.Start > n {
+		s.Start = n
 	}
 	if s.End < s.Start {
 		s.End = s.Start
 	}
-	if s.End > len(f.text) {
-		s.End = len(f.text)
+	if s.End > n {
+		s.End = n
 	}
 	return s
 }
@@ -186,10 +234,10 @@ func (f *File) LineStart(line int) int {
 	if line < 0 {
 		return 0
 	}
-	if line >= len(f.lines) {
-		return len(f.text)
+	if line >= f.LineCount() {
+		return f.Len()
 	}
-	return f.lines[line]
+	return f.lineStart(line)
 }
 
 // LineEnd returns the byte offset of the end of line's content, before its
@@ -198,22 +246,25 @@ func (f *File) LineEnd(line int) int {
 	if line < 0 {
 		line = 0
 	}
-	if line >= len(f.lines) {
-		return len(f.text)
+	n := f.LineCount()
+	if line >= n {
+		return f.Len()
 	}
-	end := len(f.text)
-	if line+1 < len(f.lines) {
-		end = f.lines[line+1]
+	end := f.Len()
+	if line+1 < n {
+		end = f.lineStart(line + 1)
 	}
-	for end > f.lines[line] && (f.text[end-1] == '\n' || f.text[end-1] == '\r') {
-		end--
+	for start := f.lineStart(line); end > start; end-- {
+		if c := f.byteAt(end - 1); c != '\n' && c != '\r' {
+			break
+		}
 	}
 	return end
 }
 
 // LineText returns the content of line without its line break.
 func (f *File) LineText(line int) string {
-	return f.text[f.LineStart(line):f.LineEnd(line)]
+	return f.slice(f.LineStart(line), f.LineEnd(line))
 }
 
 // LineOf returns the zero-based line containing the byte offset off.
@@ -221,16 +272,20 @@ func (f *File) LineOf(off int) int {
 	if off <= 0 {
 		return 0
 	}
-	if off > len(f.text) {
-		off = len(f.text)
+	if off > f.Len() {
+		off = f.Len()
 	}
-	return sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	if f.e == nil {
+		return sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	}
+	return sort.Search(f.LineCount(), func(i int) bool { return f.lineStart(i) > off }) - 1
 }
 
 // LineOfHint is LineOf for callers that can guess the line (a parser's
 // mark, say): a right guess costs two comparisons instead of a search.
 func (f *File) LineOfHint(off, guess int) int {
-	if guess >= 0 && guess < len(f.lines) && off >= f.lines[guess] && off <= len(f.text) && (guess+1 == len(f.lines) || off < f.lines[guess+1]) {
+	n := f.LineCount()
+	if guess >= 0 && guess < n && off >= f.lineStart(guess) && off <= f.Len() && (guess+1 == n || off < f.lineStart(guess+1)) {
 		if off <= 0 {
 			return 0
 		}
@@ -245,16 +300,16 @@ func (f *File) Position(off int, enc Encoding) Position {
 	if off < 0 {
 		off = 0
 	}
-	if off > len(f.text) {
-		off = len(f.text)
+	if off > f.Len() {
+		off = f.Len()
 	}
 	line := f.LineOf(off)
-	start := f.lines[line]
+	start := f.lineStart(line)
 	end := f.LineEnd(line)
 	if off > end {
 		off = end
 	}
-	return Position{Line: line, Character: width(f.text[start:off], enc)}
+	return Position{Line: line, Character: width(f.slice(start, off), enc)}
 }
 
 // Range converts a span into a Range in enc.
@@ -271,25 +326,26 @@ func (f *File) Offset(p Position, enc Encoding) int {
 	if p.Line < 0 {
 		return 0
 	}
-	if p.Line >= len(f.lines) {
-		return len(f.text)
+	if p.Line >= f.LineCount() {
+		return f.Len()
 	}
-	start := f.lines[p.Line]
+	start := f.lineStart(p.Line)
 	end := f.LineEnd(p.Line)
 	if p.Character <= 0 {
 		return start
 	}
+	text := f.slice(start, end)
 	n := 0
-	for i := start; i < end; {
-		r, size := utf8.DecodeRuneInString(f.text[i:end])
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
 		w := runeWidth(r, size, enc)
 		if n+w > p.Character {
-			return i
+			return start + i
 		}
 		n += w
 		i += size
 		if n == p.Character {
-			return i
+			return start + i
 		}
 	}
 	return end

@@ -1,6 +1,8 @@
 package source
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -159,25 +161,122 @@ func FuzzLineTable(f *testing.F) {
 
 // FuzzEdit holds the derived line table of Edit to NewFile's.
 func FuzzEdit(f *testing.F) {
-	f.Add("a\nb\nc", 1, 3, "x\ny")
-	f.Add("a\r\nb", 1, 2, "")
-	f.Add("a\rb", 2, 2, "\n")
-	f.Add("\n\n\n", 0, 3, "")
-	f.Fuzz(func(t *testing.T, s string, a, b int, repl string) {
-		m := len(s) + 1
-		a, b = (a%m+m)%m, (b%m+m)%m
-		if a > b {
-			a, b = b, a
+	f.Add("a\nb\nc", 1, 3, "x\ny", 0, 0, "")
+	f.Add("a\r\nb", 1, 2, "", 0, 1, "\n")
+	f.Add("a\rb", 2, 2, "\n", 3, 3, "q")
+	f.Add("\n\n\n", 0, 3, "", 1, 1, "\r")
+	f.Add("prefect-lsp: a\nb\nprefect-lsp:", 3, 5, "lsp:", 12, 20, "prefect-")
+	f.Fuzz(func(t *testing.T, s string, a, b int, repl string, c, d int, repl2 string) {
+		norm := func(a, b, n int) (int, int) {
+			m := n + 1
+			a, b = (a%m+m)%m, (b%m+m)%m
+			if a > b {
+				a, b = b, a
+			}
+			return a, b
 		}
-		got := NewFile("f", s).Edit(Span{Start: a, End: b}, repl)
-		want := NewFile("f", s[:a]+repl+s[b:])
-		if got.Text() != want.Text() || got.LineCount() != want.LineCount() {
-			t.Fatalf("%q [%d,%d) -> %q: %d lines, want %d", s, a, b, repl, got.LineCount(), want.LineCount())
-		}
-		for i := 0; i < want.LineCount(); i++ {
-			if got.LineStart(i) != want.LineStart(i) {
-				t.Fatalf("%q [%d,%d) -> %q: line %d at %d, want %d", s, a, b, repl, i, got.LineStart(i), want.LineStart(i))
+		a, b = norm(a, b, len(s))
+		orig := NewFile("f", s)
+		once := orig.Edit(Span{Start: a, End: b}, repl)
+		want1 := s[:a] + repl + s[b:]
+		// A second edit of the edited file (one window over the same base,
+		// or a copy), checked before once builds its text.
+		c, d = norm(c, d, len(want1))
+		twice := once.Edit(Span{Start: c, End: d}, repl2)
+		want2 := want1[:c] + repl2 + want1[d:]
+		checkFile(t, twice, want2)
+		checkFile(t, once, want1)
+		// An edit of a file whose text is built.
+		checkFile(t, once.Edit(Span{Start: c, End: d}, repl2), want2)
+		// Changed describes each step.
+		for _, pair := range [][2]*File{{orig, once}, {once, twice}, {orig, twice}} {
+			x, y := pair[0], pair[1]
+			tx, ty := NewFile("f", x.Text()).Text(), NewFile("f", y.Text()).Text()
+			st, xe, ye := Changed(x, y)
+			if st < 0 || st > xe || st > ye || xe > len(tx) || ye > len(ty) || tx[:st] != ty[:st] || tx[xe:] != ty[ye:] {
+				t.Fatalf("Changed(%q, %q) = %d, %d, %d", tx, ty, st, xe, ye)
 			}
 		}
+		// Text builds the edited file once; it still answers the same.
+		_ = twice.Text()
+		checkFile(t, twice, want2)
 	})
+}
+
+func TestEditLargeWindowCopies(t *testing.T) {
+	text := strings.Repeat("line\n", 40000)
+	f := NewFile("f", text)
+	typed := f
+	want := text
+	for i := 0; i < 50; i++ { // typing in one place: one small window
+		typed = typed.Edit(Span{Start: 1000 + i, End: 1000 + i}, "x")
+		want = want[:1000+i] + "x" + want[1000+i:]
+	}
+	if typed.e == nil || typed.e.base != f || len(typed.e.ins) > 100 {
+		t.Fatalf("typing made a copy or a large window: %+v", typed.e)
+	}
+	// Edits far apart grow the window past maxWindow: a copy.
+	far := typed.Edit(Span{Start: len(want) - 1, End: len(want)}, "y")
+	wantFar := want[:len(want)-1] + "y"
+	if far.e != nil && far.e.full.Load() == nil {
+		t.Fatalf("a window of %d bytes was kept", len(far.e.ins))
+	}
+	checkFile(t, typed, want)
+	checkFile(t, far, wantFar)
+	// Once a File's text is built (checkFile asked for it), the next edit
+	// is a window over that text, and Changed still compares windows.
+	next := typed.Edit(Span{Start: 10, End: 10}, "z")
+	if base, _, _ := sharedBase(typed, next); base == nil {
+		t.Fatal("an edit of a built File does not share a base with it")
+	}
+	if base, _, _ := sharedBase(next, next.Edit(Span{Start: 11, End: 11}, "z")); base == nil {
+		t.Fatal("typing on does not share a base")
+	}
+}
+
+// checkFile compares every query of got with those of a File made by
+// NewFile from want.
+func checkFile(t *testing.T, got *File, want string) {
+	t.Helper()
+	w := NewFile("f", want)
+	if got.Len() != len(want) || got.LineCount() != w.LineCount() || got.HasLoneCR() != w.HasLoneCR() {
+		t.Fatalf("%q: len %d, %d lines, lone CR %t; want %d, %d, %t", want, got.Len(), got.LineCount(), got.HasLoneCR(), len(want), w.LineCount(), w.HasLoneCR())
+	}
+	for i := -1; i <= w.LineCount(); i++ {
+		if got.LineStart(i) != w.LineStart(i) || got.LineEnd(i) != w.LineEnd(i) || got.LineText(i) != w.LineText(i) {
+			t.Fatalf("%q: line %d is [%d,%d) %q, want [%d,%d) %q", want, i, got.LineStart(i), got.LineEnd(i), got.LineText(i), w.LineStart(i), w.LineEnd(i), w.LineText(i))
+		}
+		for _, enc := range []Encoding{UTF8, UTF16, UTF32} {
+			for _, ch := range []int{0, 1, 2, 5, 1 << 20} {
+				p := Position{Line: i, Character: ch}
+				if got.Offset(p, enc) != w.Offset(p, enc) {
+					t.Fatalf("%q: Offset(%v, %v) = %d, want %d", want, p, enc, got.Offset(p, enc), w.Offset(p, enc))
+				}
+			}
+		}
+	}
+	for off := -1; off <= len(want)+1; off++ {
+		if got.LineOf(off) != w.LineOf(off) || got.LineOfHint(off, 1) != w.LineOfHint(off, 1) {
+			t.Fatalf("%q: LineOf(%d) = %d, want %d", want, off, got.LineOf(off), w.LineOf(off))
+		}
+		for _, enc := range []Encoding{UTF8, UTF16} {
+			if got.Position(off, enc) != w.Position(off, enc) {
+				t.Fatalf("%q: Position(%d) = %v, want %v", want, off, got.Position(off, enc), w.Position(off, enc))
+			}
+		}
+		for _, n := range []int{0, 1, 3, len(want)} {
+			sp := Span{Start: off, End: off + n}
+			if got.Slice(sp) != w.Slice(sp) {
+				t.Fatalf("%q: Slice(%v) = %q, want %q", want, sp, got.Slice(sp), w.Slice(sp))
+			}
+		}
+	}
+	for _, sub := range []string{"a", "aa", "\n", "prefect-lsp:"} {
+		if g, x := got.IndexAll(sub), w.IndexAll(sub); !slices.Equal(g, x) {
+			t.Fatalf("%q: IndexAll(%q) = %v, want %v", want, sub, g, x)
+		}
+	}
+	if got.Text() != want {
+		t.Fatalf("Text() = %q, want %q", got.Text(), want)
+	}
 }
