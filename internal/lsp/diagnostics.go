@@ -266,9 +266,9 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 	var r *analysis.Result
 	if prev != nil {
 		// An edit: analyse what changed when the change allows it.
-		r = analysis.RunIncrementalAround(ctx, prev, in, s.rules, memory.heavyWork)
+		r = analysis.RunIncrementalAround(ctx, prev, in, s.rules, func(full func()) { memory.heavyWork(snap.File.Len(), full) })
 	} else {
-		memory.heavyWork(func() { r = analysis.Run(ctx, in, s.rules) })
+		memory.heavyWork(snap.File.Len(), func() { r = analysis.Run(ctx, in, s.rules) })
 	}
 	if r == nil || ctx.Err() != nil {
 		return nil, true

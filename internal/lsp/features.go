@@ -114,7 +114,7 @@ func (s *Snapshot) parse() {
 			s.doc, s.model = r.Doc, r.File
 			return
 		}
-		memory.heavyWork(func() {
+		memory.heavyWork(s.File.Len(), func() {
 			s.doc = yamlsyntax.ParseFile(s.File)
 			s.model = prefectyaml.Parse(s.doc)
 		})

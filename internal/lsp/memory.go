@@ -16,8 +16,9 @@ import (
 // memory is set by that transient and by the garbage that piles up on top
 // of a large live tree, not by what the server keeps. So:
 //
-//   - while a whole file is read and analysed (heavyWork), the collector's
-//     target is heavyGCPercent: the heap may grow by 30% of what is live;
+//   - while a large file (heavyText) is read and analysed (heavyWork), the
+//     collector's target is heavyGCPercent: the heap may grow by 30% of
+//     what is live;
 //   - otherwise the heap may grow by garbageHeadroom over what the last
 //     collection found live, within 30% to 100% of it: a small heap (small
 //     files, or a large file being edited incrementally, whose tree is not
@@ -65,10 +66,16 @@ func newMemoryPolicy(tune bool) *memoryPolicy {
 	return &memoryPolicy{tune: tune, percent: defaultGCPercent}
 }
 
-// heavyWork runs f, a whole-file read or analysis, with the collector's
-// target lowered (nested and concurrent calls share one lowering).
-func (m *memoryPolicy) heavyWork(f func()) {
-	if !m.tune {
+// heavyText is the size from which a whole-file read is heavy work: below
+// it the transient is small, and a lowered target would only lower Go's
+// minimum heap (4 MB times the target) and collect often for nothing.
+const heavyText = 256 << 10
+
+// heavyWork runs f, a whole-file read or analysis of a text of size bytes,
+// with the collector's target lowered when the text is large (nested and
+// concurrent calls share one lowering).
+func (m *memoryPolicy) heavyWork(size int, f func()) {
+	if !m.tune || size < heavyText {
 		f()
 		return
 	}

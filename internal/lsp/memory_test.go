@@ -46,13 +46,13 @@ func TestHeavyWorkLowersTheTargetUntilTheLastEnds(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		m.heavyWork(func() {
+		m.heavyWork(heavyText, func() {
 			close(outerIn)
 			<-inner
 		})
 	}()
 	<-outerIn
-	m.heavyWork(func() {
+	m.heavyWork(heavyText, func() {
 		if p := gcPercent(); p != heavyGCPercent {
 			t.Errorf("during two heavy works: GC percent %d, want %d", p, heavyGCPercent)
 		}
@@ -69,11 +69,22 @@ func TestHeavyWorkLowersTheTargetUntilTheLastEnds(t *testing.T) {
 	}
 }
 
+func TestHeavyWorkOnASmallTextKeepsTheTarget(t *testing.T) {
+	before := debug.SetGCPercent(defaultGCPercent)
+	defer debug.SetGCPercent(before)
+	m := newMemoryPolicy(true)
+	m.heavyWork(heavyText-1, func() {
+		if p := gcPercent(); p != defaultGCPercent {
+			t.Errorf("GC percent %d while reading a small text, want %d", p, defaultGCPercent)
+		}
+	})
+}
+
 func TestMemoryPolicyLeavesAUsersSettingAlone(t *testing.T) {
 	before := debug.SetGCPercent(77)
 	defer debug.SetGCPercent(before)
 	m := newMemoryPolicy(false)
-	m.heavyWork(func() {
+	m.heavyWork(heavyText, func() {
 		if p := gcPercent(); p != 77 {
 			t.Errorf("GC percent %d during heavy work, want the user's 77", p)
 		}
