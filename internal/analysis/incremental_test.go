@@ -176,15 +176,8 @@ func (r *replayer) step(t testing.TB, p project, prev *analysis.Result, text str
 			old = prev.Src.Text()
 		}
 		delete(r.texts, prev)
-		a := 0
-		for a < len(old) && a < len(text) && old[a] == text[a] {
-			a++
-		}
-		z := 0
-		for z < len(old)-a && z < len(text)-a && old[len(old)-1-z] == text[len(text)-1-z] {
-			z++
-		}
-		in.File = prev.Src.Edit(source.Span{Start: a, End: len(old) - z}, text[a:len(text)-z])
+		a, oldEnd, newEnd := source.ChangedText(old, text)
+		in.File = prev.Src.Edit(source.Span{Start: a, End: oldEnd}, text[a:newEnd])
 		in.Text = ""
 	}
 	inc := analysis.RunIncremental(context.Background(), prev, in, r.rules)

@@ -112,10 +112,7 @@ func (f *File) materialize() *File {
 func Changed(a, b *File) (start, aEnd, bEnd int) {
 	base, wa, wb := sharedBase(a, b)
 	if base == nil {
-		ta, tb := a.Text(), b.Text()
-		p := commonPrefix(ta, tb)
-		s := commonSuffix(ta[p:], tb[p:])
-		return p, len(ta) - s, len(tb) - s
+		return ChangedText(a.Text(), b.Text())
 	}
 	// Outside the union of the windows (in base offsets) both are base.
 	w0 := min(wa.at, wb.at)
@@ -125,6 +122,14 @@ func Changed(a, b *File) (start, aEnd, bEnd int) {
 	p := commonPrefix(ta, tb)
 	s := commonSuffix(ta[p:], tb[p:])
 	return w0 + p, aEnd - s, bEnd - s
+}
+
+// ChangedText is Changed for two strings: a[start:aEnd] became
+// b[start:bEnd], with the longest common prefix and then suffix kept.
+func ChangedText(a, b string) (start, aEnd, bEnd int) {
+	p := commonPrefix(a, b)
+	s := commonSuffix(a[p:], b[p:])
+	return p, len(a) - s, len(b) - s
 }
 
 // window is one File's replaced window over a base (the empty window for

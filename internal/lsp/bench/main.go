@@ -453,10 +453,9 @@ func run(cmdline []string, path, text string, other benchgen.Project, edits, que
 	// that every version publishes a different set.
 	lines := strings.Count(text, "\n")
 	last := uint32(lines - 1)
-	var samples []time.Duration
 	quoted := false
-	for i := 0; i < edits; i++ {
-		v := int32(2 + i)
+	// edit sends version v's toggle and waits for its diagnostics.
+	edit := func(v int32) bool {
 		var change protocol.TextDocumentContentChangeEvent
 		if quoted {
 			change = &protocol.TextDocumentContentChangePartial{Range: rng(last, 15, last, 19), Text: "no"}
@@ -465,13 +464,20 @@ func run(cmdline []string, path, text string, other benchgen.Project, edits, que
 		}
 		quoted = !quoted
 		ch := c.wait(v)
-		t0 := time.Now()
 		_ = server.DidChange(ctx, &protocol.DidChangeTextDocumentParams{
 			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: v},
 			ContentChanges: []protocol.TextDocumentContentChangeEvent{change},
 		})
 		if !waitFor(ch) {
 			r.err = fmt.Sprintf("no diagnostics within %s of didChange v%d", timeout, v)
+			return false
+		}
+		return true
+	}
+	var samples []time.Duration
+	for i := 0; i < edits; i++ {
+		t0 := time.Now()
+		if !edit(int32(2 + i)) {
 			break
 		}
 		samples = append(samples, time.Since(t0))
@@ -510,21 +516,7 @@ func run(cmdline []string, path, text string, other benchgen.Project, edits, que
 	// needs of the new version (the whole tree, for a hover).
 	var firsts []time.Duration
 	for i := 0; i < 5 && r.err == ""; i++ {
-		v := int32(2 + edits + i)
-		var change protocol.TextDocumentContentChangeEvent
-		if quoted {
-			change = &protocol.TextDocumentContentChangePartial{Range: rng(last, 15, last, 19), Text: "no"}
-		} else {
-			change = &protocol.TextDocumentContentChangePartial{Range: rng(last, 15, last, 17), Text: `"no"`}
-		}
-		quoted = !quoted
-		ch := c.wait(v)
-		_ = server.DidChange(ctx, &protocol.DidChangeTextDocumentParams{
-			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: v},
-			ContentChanges: []protocol.TextDocumentContentChangeEvent{change},
-		})
-		if !waitFor(ch) {
-			r.err = fmt.Sprintf("no diagnostics within %s of didChange v%d", timeout, v)
+		if !edit(int32(2 + edits + i)) {
 			break
 		}
 		cctx, ccancel := call()

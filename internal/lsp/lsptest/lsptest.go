@@ -239,21 +239,14 @@ func (c *Client) Change(name string, version int, text string) {
 // sends a keystroke.
 func (c *Client) ChangeFrom(name string, version int, old, text string) {
 	c.t.Helper()
-	a := 0
-	for a < len(old) && a < len(text) && old[a] == text[a] {
-		a++
-	}
-	z := 0
-	for z < len(old)-a && z < len(text)-a && old[len(old)-1-z] == text[len(text)-1-z] {
-		z++
-	}
+	a, oldEnd, newEnd := source.ChangedText(old, text)
 	pos := func(off int) map[string]any {
 		ls := strings.LastIndexByte(old[:off], '\n') + 1
 		return map[string]any{"line": strings.Count(old[:off], "\n"), "character": len(utf16.Encode([]rune(old[ls:off])))}
 	}
 	c.must(c.notify("textDocument/didChange", map[string]any{
 		"textDocument":   map[string]any{"uri": c.URI(name), "version": version},
-		"contentChanges": []any{map[string]any{"range": map[string]any{"start": pos(a), "end": pos(len(old) - z)}, "text": text[a : len(text)-z]}},
+		"contentChanges": []any{map[string]any{"range": map[string]any{"start": pos(a), "end": pos(oldEnd)}, "text": text[a:newEnd]}},
 	}))
 }
 
