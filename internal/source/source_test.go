@@ -3,6 +3,7 @@ package source
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -278,5 +279,34 @@ func checkFile(t *testing.T, got *File, want string) {
 	}
 	if got.Text() != want {
 		t.Fatalf("Text() = %q, want %q", got.Text(), want)
+	}
+}
+
+// TestEditedFileConcurrentUse queries an edited File from several
+// goroutines while one of them builds its text (run it with -race).
+func TestEditedFileConcurrentUse(t *testing.T) {
+	text := strings.Repeat("key: value\n", 5000)
+	f := NewFile("f", text).Edit(Span{Start: 100, End: 105}, "other\nlines")
+	want := NewFile("f", text[:100]+"other\nlines"+text[105:])
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				off := (g*7919 + i*104729) % want.Len()
+				if g == 0 && i == 100 {
+					_ = f.Text()
+				}
+				if f.LineOf(off) != want.LineOf(off) || f.Position(off, UTF16) != want.Position(off, UTF16) || f.Slice(Span{Start: off, End: off + 20}) != want.Slice(Span{Start: off, End: off + 20}) {
+					t.Errorf("offset %d answers differently", off)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if f.Text() != want.Text() {
+		t.Fatal("Text differs")
 	}
 }
