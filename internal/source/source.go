@@ -2,7 +2,10 @@
 // prefect-lsp: byte offsets into the exact document text (what every span in
 // the project is), Unicode code points (what go.yaml.in/yaml/v4 reports in
 // Node.Column and LoadError marks), and LSP positions (UTF-16 code units by
-// default, UTF-8 bytes when the client negotiates it).
+// default, UTF-8 bytes when the client negotiates it). It also owns the
+// document text itself (File): an edited File shares its predecessor's text
+// and keeps only the changed window (edited.go), so an editor's keystroke
+// does not copy a large document.
 //
 // Lines end at "\n"; a "\r" before it belongs to the line ending, as do lone
 // "\r" characters (YAML and LSP both treat CR, LF and CRLF as line breaks).
