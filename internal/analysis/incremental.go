@@ -294,7 +294,7 @@ func cloneDiagnostic(d *Diagnostic) *Diagnostic {
 
 func diagKey(rule int, d *Diagnostic) string { return fmt.Sprintf("%d|%v", rule, *d) }
 
-// RunIncremental analyses the input (in.File or in.Text) given the analysis of an earlier version
+// RunIncremental analyses the input given the analysis of an earlier version
 // of the same document (prev, from Run or RunIncremental). Its result is
 // exactly what Run(ctx, in, rules) returns, computed from what changed when
 // the change allows it. The result's Doc and File are nil when the fast
@@ -604,7 +604,7 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		!reflect.DeepEqual(st.cfg, in.Config) || !reflect.DeepEqual(st.cfgProblems, in.ConfigProblems) {
 		return nil, false, "the path, rules, configuration or environment changed"
 	}
-	oldSrc, newSrc := st.src, in.file()
+	oldSrc, newSrc := st.src, in.Source()
 	if newSrc.Len() >= yamlsyntax.MaxBytes {
 		return nil, false, "the text is too large"
 	}

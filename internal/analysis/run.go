@@ -50,8 +50,16 @@ type Input struct {
 	File *source.File
 }
 
-// file is the input's text as a File named Path.
-func (in Input) file() *source.File {
+// Contents is the input's text.
+func (in Input) Contents() string {
+	if in.File != nil {
+		return in.File.Text()
+	}
+	return in.Text
+}
+
+// Source is the input's text as a File named Path.
+func (in Input) Source() *source.File {
 	switch {
 	case in.File == nil:
 		return source.NewFile(in.Path, in.Text)
@@ -92,7 +100,7 @@ func Run(ctx context.Context, in Input, rules []*Rule) *Result {
 	if env == nil {
 		env = &Env{}
 	}
-	src := in.file()
+	src := in.Source()
 	doc := yamlsyntax.ParseFile(src)
 	file := prefectyaml.Parse(doc)
 	res := &Result{Path: in.Path, Src: doc.File, Doc: doc, File: file, Config: cfg}

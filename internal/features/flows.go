@@ -232,15 +232,16 @@ func paramDescription(doc, name string) string {
 // ---- completion ----
 
 func (Flows) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp.CompletionItem {
-	if off < 0 || off > len(s.Text()) {
+	text := s.Text()
+	if off < 0 || off > len(text) {
 		return nil
 	}
-	ls := strings.LastIndexByte(s.Text()[:off], '\n') + 1
-	le := len(s.Text())
-	if i := strings.IndexByte(s.Text()[off:], '\n'); i >= 0 {
+	ls := strings.LastIndexByte(text[:off], '\n') + 1
+	le := len(text)
+	if i := strings.IndexByte(text[off:], '\n'); i >= 0 {
 		le = off + i
 	}
-	line := strings.TrimSuffix(s.Text()[ls:le], "\r")
+	line := strings.TrimSuffix(text[ls:le], "\r")
 	if items := entrypointCompletions(ctx, s, ls, line, off); items != nil {
 		return items
 	}
@@ -252,19 +253,20 @@ var entrypointLineRE = regexp.MustCompile(`^\s*(?:-\s+)*entrypoint:[ \t]*`)
 // entrypointCompletions proposes every flow of the project when the cursor
 // is in an `entrypoint:` value.
 func entrypointCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line string, off int) []lsp.CompletionItem {
+	text := s.Text()
 	m := entrypointLineRE.FindStringIndex(line)
 	if m == nil || off-ls < m[1] || s.Root == "" {
 		return nil
 	}
 	// The replaced range: the value as typed, inside its quotes.
 	vs, ve := ls+m[1], max(ls+m[1], ls+len(strings.TrimRight(line, " \t")))
-	if i := strings.Index(s.Text()[vs:ve], " #"); i >= 0 {
-		ve = vs + len(strings.TrimRight(s.Text()[vs:vs+i], " \t"))
+	if i := strings.Index(text[vs:ve], " #"); i >= 0 {
+		ve = vs + len(strings.TrimRight(text[vs:vs+i], " \t"))
 	}
-	if vs < ve && (s.Text()[vs] == '"' || s.Text()[vs] == '\'') {
-		q := s.Text()[vs]
+	if vs < ve && (text[vs] == '"' || text[vs] == '\'') {
+		q := text[vs]
 		vs++
-		if ve > vs && s.Text()[ve-1] == q {
+		if ve > vs && text[ve-1] == q {
 			ve--
 		}
 	}
@@ -273,7 +275,7 @@ func entrypointCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line st
 	}
 	// A dotted value without a path separator or colon may be the module
 	// form ("pkg.mod.func"): offer it too, after the file forms.
-	typed := s.Text()[vs:off]
+	typed := text[vs:off]
 	modules := strings.Contains(typed, ".") && !strings.ContainsAny(typed, `/\:`)
 	project := rules.FlowProject(s.Env)
 	flows := project.FindFlows(s.Root)
@@ -316,7 +318,8 @@ var (
 // parameterCompletions proposes the flow's parameter names not yet set
 // when the cursor is at a key of a `parameters:` mapping.
 func parameterCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line string, off int) []lsp.CompletionItem {
-	before := s.Text()[ls:off]
+	text := s.Text()
+	before := text[ls:off]
 	m := keyPrefixRE.FindStringSubmatch(before)
 	if m == nil {
 		return nil
@@ -325,18 +328,18 @@ func parameterCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line str
 	// The identifier around the cursor is replaced.
 	ws := off - len(m[2])
 	we := off
-	for we < len(s.Text()) && isIdentByte(s.Text()[we]) {
+	for we < len(text) && isIdentByte(text[we]) {
 		we++
 	}
-	rest := strings.TrimSpace(s.Text()[we:min(ls+len(line), len(s.Text()))])
+	rest := strings.TrimSpace(text[we:min(ls+len(line), len(text))])
 	if rest != "" && !strings.HasPrefix(rest, "#") {
 		return nil // the key already has a value (or a colon)
 	}
 	// The parent line: the nearest line above with less indentation.
 	parentStart := -1
 	for p := ls; p > 0; {
-		ps := strings.LastIndexByte(s.Text()[:p-1], '\n') + 1
-		pl := strings.TrimSuffix(s.Text()[ps:p-1], "\r")
+		ps := strings.LastIndexByte(text[:p-1], '\n') + 1
+		pl := strings.TrimSuffix(text[ps:p-1], "\r")
 		p = ps
 		t := strings.TrimLeft(pl, " \t")
 		if t == "" || strings.HasPrefix(t, "#") {
@@ -359,7 +362,7 @@ func parameterCompletions(ctx context.Context, s *lsp.Snapshot, ls int, line str
 	if strings.TrimSpace(line) != "" {
 		// The line being typed may not parse: read the document with it
 		// blanked (offsets before it are unchanged).
-		patched := s.Text()[:ls] + strings.Repeat(" ", indent) + s.Text()[ls+len(line):]
+		patched := text[:ls] + strings.Repeat(" ", indent) + text[ls+len(line):]
 		model = prefectyaml.Parse(yamlsyntax.Parse(s.Path, patched))
 	}
 	d, field := deploymentWithParamsKey(model, parentStart)
@@ -509,6 +512,7 @@ func (Flows) InlayHints(ctx context.Context, s *lsp.Snapshot, span source.Span) 
 // defaultsHint shows the defaults of the parameters d leaves unset, after
 // the `parameters:` key line, else after the entrypoint line.
 func defaultsHint(s *lsp.Snapshot, d *prefectyaml.Deployment, memo map[string]*pyflow.Function) (lsp.InlayHint, bool) {
+	text := s.Text()
 	params := d.Parameters.Value.Resolve()
 	if params != nil && params.Kind == yamlsyntax.ScalarNode && params.IsString() {
 		return lsp.InlayHint{}, false // templated parameters
@@ -561,11 +565,11 @@ func defaultsHint(s *lsp.Snapshot, d *prefectyaml.Deployment, memo map[string]*p
 	}
 	// The end of the line the key (or value) is on, before any comment;
 	// after the colon when a block mapping (or nothing) follows the key.
-	end := lineEndBeforeComment(s.Text(), at.Span.End)
+	end := lineEndBeforeComment(text, at.Span.End)
 	if at == d.Parameters.Key {
 		if v := d.Parameters.Value; v == nil || v.IsNull() || v.Line != at.Line {
 			end = at.Span.End
-			if end < len(s.Text()) && s.Text()[end] == ':' {
+			if end < len(text) && text[end] == ':' {
 				end++
 			}
 		}

@@ -134,13 +134,14 @@ func snippetEscape(s string) string {
 }
 
 func (Step) Complete(ctx context.Context, s *lsp.Snapshot, off int) []lsp.CompletionItem {
-	word, section, ok := stepItemAt(s.Text(), off)
+	text := s.Text()
+	word, section, ok := stepItemAt(text, off)
 	if !ok {
 		return nil
 	}
-	ls := strings.LastIndexByte(s.Text()[:off], '\n') + 1
+	ls := strings.LastIndexByte(text[:off], '\n') + 1
 	lineIndent := 0
-	for ls+lineIndent < len(s.Text()) && s.Text()[ls+lineIndent] == ' ' {
+	for ls+lineIndent < len(text) && text[ls+lineIndent] == ' ' {
 		lineIndent++
 	}
 	argCol := word.Start - ls + 2

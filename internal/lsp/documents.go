@@ -202,7 +202,9 @@ func (s *server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	if old != nil {
 		// The disk content now wins again for files prefect.yaml reads.
 		s.dependentsChanged(old.Path, u)
-		memory.collectSoon()
+		if old.File.Len() >= heavyText {
+			memory.collectSoon() // its tree is garbage now
+		}
 	}
 	return nil
 }

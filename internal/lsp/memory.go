@@ -24,11 +24,11 @@ import (
 //     files, or a large file being edited incrementally, whose tree is not
 //     kept) keeps Go's default and its cheap edits, a large live tree does
 //     not double;
-//   - when a large tree becomes garbage (an edit analysed incrementally
-//     drops the last full tree, a document closes), collectSoon runs one
-//     collection in the background, so that the next allocations reuse its
-//     memory instead of growing the heap while the pacer still counts the
-//     dead tree as live.
+//   - when a large file's tree becomes garbage (an edit analysed
+//     incrementally drops the last full tree, the document closes),
+//     collectSoon runs one collection in the background, so that the next
+//     allocations reuse its memory instead of growing the heap while the
+//     pacer still counts the dead tree as live.
 //
 // A user who sets GOGC or GOMEMLIMIT keeps exactly what they set.
 

@@ -49,7 +49,7 @@ func (s *server) analysePython(ctx context.Context, snap *Snapshot) (*analysis.R
 		return r, true
 	}
 	cfg, probs, _ := s.projectConfig(snap.Path)
-	r := pydeploy.Analyze(ctx, analysis.Input{Path: snap.Path, Text: snap.Text(), File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env})
+	r := pydeploy.Analyze(ctx, analysis.Input{Path: snap.Path, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env})
 	if r == nil || ctx.Err() != nil {
 		return nil, true
 	}
@@ -69,7 +69,7 @@ func (s *server) analysePython(ctx context.Context, snap *Snapshot) (*analysis.R
 func (s *server) pythonHover(ctx context.Context, snap *Snapshot, p *protocol.HoverParams) *protocol.Hover {
 	cfg, probs, _ := s.projectConfig(snap.Path)
 	off := s.offsetOf(snap, p.Position)
-	md, span, ok := pydeploy.HoverAt(ctx, analysis.Input{Path: snap.Path, Text: snap.Text(), File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}, off)
+	md, span, ok := pydeploy.HoverAt(ctx, analysis.Input{Path: snap.Path, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}, off)
 	if !ok {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (s *server) anySnapshot(ctx context.Context, u uri.URI) *Snapshot {
 // and "write this deployment as Python" on a prefect.yaml deployment.
 func (s *server) moveActions(ctx context.Context, snap *Snapshot, span source.Span) []analysis.Fix {
 	cfg, probs, _ := s.projectConfig(snap.Path)
-	in := analysis.Input{Path: snap.Path, Text: snap.Text(), File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}
+	in := analysis.Input{Path: snap.Path, File: snap.File, Config: cfg, ConfigProblems: probs, Env: s.env}
 	if isPython(snap.Path) {
 		return pydeploy.Actions(ctx, in, span)
 	}

@@ -22,7 +22,8 @@ import (
 // missing. Arguments that are not literals are left out of the entry and
 // named in a comment so that nothing is silently lost.
 func Actions(ctx context.Context, in analysis.Input, span source.Span) []analysis.Fix {
-	if ctx.Err() != nil || !ImportsPrefect(in.Text) {
+	text := in.Contents()
+	if ctx.Err() != nil || !ImportsPrefect(text) {
 		return nil
 	}
 	cfg := in.Config
@@ -34,7 +35,7 @@ func Actions(ctx context.Context, in analysis.Input, span source.Span) []analysi
 		root = filepath.Dir(in.Path)
 	}
 	var out []analysis.Fix
-	for _, d := range Deployments(in.Path, in.Text) {
+	for _, d := range Deployments(in.Path, text) {
 		if d.Mode != ModeDeploy || !overlaps(d.Call.Span, span) {
 			continue
 		}

@@ -35,7 +35,7 @@ func (r *reporter) report(id string, span source.Span, format string, args ...an
 	return &r.diags[len(r.diags)-1]
 }
 
-// Analyze checks the deployment calls of one Python file (in.Path, in.Text)
+// Analyze checks the deployment calls of one Python file (in.Path, in.Contents())
 // with the prefect.yaml rules that apply to them, under the same rule IDs,
 // with the configured severities, ignores and suppression comments
 // (`# prefect-lsp: ignore[rule-id]` on the line or the line above,
@@ -51,12 +51,9 @@ func Analyze(ctx context.Context, in analysis.Input) *analysis.Result {
 	if cfg == nil {
 		cfg, _ = config.Load(filepath.Dir(in.Path))
 	}
-	src := in.File
-	if src == nil || src.Text() != in.Text || src.Name != in.Path {
-		src = source.NewFile(in.Path, in.Text)
-	}
+	src := in.Source()
 	res := &analysis.Result{Path: in.Path, Src: src, Config: cfg}
-	mod := pyflow.Parse(in.Path, []byte(in.Text))
+	mod := pyflow.Parse(in.Path, []byte(src.Text()))
 	if !importsPrefect(mod) {
 		return res
 	}

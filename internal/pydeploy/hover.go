@@ -85,7 +85,7 @@ func HoverAt(ctx context.Context, in analysis.Input, offset int) (markdown strin
 	if ctx.Err() != nil {
 		return "", source.Span{}, false
 	}
-	mod := pyflow.Parse(in.Path, []byte(in.Text))
+	mod := pyflow.Parse(in.Path, []byte(in.Contents()))
 	if !importsPrefect(mod) {
 		return "", source.Span{}, false
 	}

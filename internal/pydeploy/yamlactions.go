@@ -11,7 +11,7 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 )
 
-// YAMLActions returns the actions of a prefect.yaml (in.Path, in.Text) for
+// YAMLActions returns the actions of a prefect.yaml (in.Path, in.Contents()) for
 // the deployments that span touches: "Write deployment X as Python", which
 // creates deploy_<name>.py at the project root (the configuration root,
 // else the prefect.yaml's folder) calling flow.deploy(...) with what the
@@ -24,7 +24,7 @@ func YAMLActions(ctx context.Context, in analysis.Input, span source.Span) []ana
 	if in.Config != nil && in.Config.Root != "" {
 		root = in.Config.Root
 	}
-	file := prefectyaml.Parse(yamlsyntax.Parse(in.Path, in.Text))
+	file := prefectyaml.Parse(yamlsyntax.ParseFile(in.Source()))
 	if file == nil {
 		return nil
 	}

@@ -6,9 +6,9 @@
 // For each size it starts a fresh server and reports initialize time,
 // didOpen→publishDiagnostics for the server's first document, didChange→matching publish (p50/p95), hover
 // and completion p95, a hover right after an edit (1st req, p50: the first
-// request on a new version, which may re-read the whole file), peak RSS (VmHWM from /proc/<pid>/status) and the
-// server's page faults during each open (from /proc/<pid>/stat), next to
-// a bare go.yaml.in/yaml/v4 parse of the same text into a yaml.Node, timed
+// request on a new version, which may re-read the whole file), peak RSS
+// (VmHWM from /proc/<pid>/status) and the server's page faults during
+// each open (from /proc/<pid>/stat), next to a bare go.yaml.in/yaml/v4 parse of the same text into a yaml.Node, timed
 // both in this warm process (best of five: the budget's basis) and as the
 // first work of a new process (the like-for-like basis of a fresh server's
 // first document, shown next to the verdicts). With
