@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
+
 	yaml "go.yaml.in/yaml/v4"
 )
 
@@ -25,29 +27,48 @@ func benchText(n int) string {
 }
 
 // BenchmarkParse compares Parse (go.yaml.in/yaml/v4 plus spans, YAML 1.1
-// resolution and merges) with the bare yaml.Node load it is built on.
+// resolution and merges) with the bare yaml.Node load it is built on, on
+// the compact files of benchText and on realistic ones (benchgen's mix of
+// schedules, triggers, pull steps and merges, about 900 bytes a
+// deployment). "whole" is Parse with a large text loaded in one part, as
+// on one core.
 func BenchmarkParse(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
-		text := benchText(n)
-		b.Run(fmt.Sprintf("ours/deployments=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				if d := Parse("prefect.yaml", text); d.Root == nil {
-					b.Fatal(d.Problems)
+		for _, shape := range []struct{ name, text string }{
+			{"", benchText(n)},
+			{"realistic/", benchgen.Generate(benchgen.Realistic, n).YAML},
+		} {
+			text := shape.text
+			b.Run(fmt.Sprintf("ours/%sdeployments=%d", shape.name, n), func(b *testing.B) {
+				benchParse(b, text)
+			})
+			b.Run(fmt.Sprintf("whole/%sdeployments=%d", shape.name, n), func(b *testing.B) {
+				saved := partsFor
+				defer func() { partsFor = saved }()
+				partsFor = func(int) int { return 1 }
+				benchParse(b, text)
+			})
+			b.Run(fmt.Sprintf("bare/%sdeployments=%d", shape.name, n), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				b.ReportAllocs()
+				for b.Loop() {
+					var node yaml.Node
+					l, _ := yaml.NewLoader(bytes.NewReader([]byte(text)))
+					if err := l.Load(&node); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
-		b.Run(fmt.Sprintf("bare/deployments=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				var node yaml.Node
-				l, _ := yaml.NewLoader(bytes.NewReader([]byte(text)))
-				if err := l.Load(&node); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+			})
+		}
+	}
+}
+
+func benchParse(b *testing.B, text string) {
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := Parse("prefect.yaml", text); d.Root == nil {
+			b.Fatal(d.Problems)
+		}
 	}
 }

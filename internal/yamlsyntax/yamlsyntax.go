@@ -330,26 +330,9 @@ func ParseFile(file *source.File) *Document {
 		d.Loadable = false
 		return d
 	}
-	loader, err := yaml.NewLoader(strings.NewReader(text), yaml.WithUniqueKeys(false))
-	if err != nil {
-		d.problem(SyntaxError, source.Span{}, err.Error())
-		d.Loadable = false
+	root, ok := d.load(text)
+	if !ok {
 		return d
-	}
-	var root yaml.Node
-	if err := safeLoad(loader, &root); err != nil {
-		if !errors.Is(err, io.EOF) {
-			d.syntaxError(err)
-		}
-		return d
-	}
-	// PyYAML's safe_load wants exactly one document.
-	var next yaml.Node
-	if err := safeLoad(loader, &next); err == nil {
-		d.problem(LoadError, d.startOf(&next), "the file holds more than one YAML document (\"---\"); Prefect reads only single-document files and fails to load this one")
-		d.Loadable = false
-	} else if !errors.Is(err, io.EOF) {
-		d.syntaxError(err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return d
@@ -373,6 +356,39 @@ func ParseFile(file *source.File) *Document {
 	b.flatten(d.Root)
 	b.checkTabs()
 	return d
+}
+
+// load loads text into a document node (in parts when it is large, see
+// loadInParts). ok is false when there is nothing to build: no document,
+// or an error that d now holds.
+func (d *Document) load(text string) (root *yaml.Node, ok bool) {
+	if n := partsFor(len(text)); n > 1 {
+		if root, ok := loadInParts(text, n); ok {
+			return root, true
+		}
+	}
+	loader, err := yaml.NewLoader(strings.NewReader(text), yaml.WithUniqueKeys(false))
+	if err != nil {
+		d.problem(SyntaxError, source.Span{}, err.Error())
+		d.Loadable = false
+		return nil, false
+	}
+	root = new(yaml.Node)
+	if err := safeLoad(loader, root); err != nil {
+		if !errors.Is(err, io.EOF) {
+			d.syntaxError(err)
+		}
+		return nil, false
+	}
+	// PyYAML's safe_load wants exactly one document.
+	var next yaml.Node
+	if err := safeLoad(loader, &next); err == nil {
+		d.problem(LoadError, d.startOf(&next), "the file holds more than one YAML document (\"---\"); Prefect reads only single-document files and fails to load this one")
+		d.Loadable = false
+	} else if !errors.Is(err, io.EOF) {
+		d.syntaxError(err)
+	}
+	return root, true
 }
 
 func bomLen(text string) int {
