@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
@@ -28,7 +29,7 @@ type Pass struct {
 
 	ctx   context.Context
 	diags *[]*Diagnostic
-	memo  map[string]any
+	memo  *memo
 	// focus is 1 + the index of the deployments item analysed alone (see
 	// Skips); 0 when every item counts.
 	focus int
@@ -82,12 +83,55 @@ func (p *Pass) AddVia(d *Diagnostic, via *yamlsyntax.Node) {
 }
 
 // Memo computes a value once per analysis run and shares it between rules
-// (e.g. schema validation results, resolved pool types).
+// (e.g. schema validation results, resolved pool types). Rules run
+// concurrently: a rule asking for a value another rule is computing waits
+// for it. f must not report (the value is not the asking rule's) and must
+// not ask for its own key. When f panics, every rule asking for the value
+// panics with the same value.
 func (p *Pass) Memo(key string, f func() any) any {
-	if v, ok := p.memo[key]; ok {
-		return v
+	if p.memo == nil { // a Pass made outside a run
+		return f()
 	}
-	v := f()
-	p.memo[key] = v
-	return v
+	return p.memo.get(key, f)
+}
+
+// memo holds the values of Pass.Memo for one run.
+type memo struct {
+	mu sync.Mutex
+	m  map[string]*memoEntry
+}
+
+type memoEntry struct {
+	once     sync.Once
+	done     bool // v was set without once (a value the run starts with)
+	v        any
+	panicked any
+}
+
+func newMemo() *memo { return &memo{m: map[string]*memoEntry{}} }
+
+func (m *memo) get(key string, f func() any) any {
+	m.mu.Lock()
+	e, ok := m.m[key]
+	if !ok {
+		e = &memoEntry{}
+		m.m[key] = e
+	}
+	m.mu.Unlock()
+	if e.done {
+		return e.v
+	}
+	e.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				e.panicked = r
+				panic(r)
+			}
+		}()
+		e.v = f()
+	})
+	if e.panicked != nil {
+		panic(e.panicked)
+	}
+	return e.v
 }

@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
 	"github.com/prefect-lsp/prefect-lsp/internal/prefectyaml"
@@ -142,24 +145,52 @@ type rawDiagnostic struct {
 
 // runRules runs the enabled rules on one document; only, when not nil,
 // selects the rules (by index) to run. ok is false when ctx is cancelled.
+//
+// The rules run on all cores: each takes the next rule not yet taken,
+// and values the rules share (Pass.Memo) are computed once, by the first
+// rule that asks. The findings are put in rule order, as one rule after
+// the other would have reported them.
 func runRules(ctx context.Context, path string, doc *yamlsyntax.Document, file *prefectyaml.File, cfg *config.Config, cfgProblems []config.Problem, env *Env, rules []*Rule, only func(i int) bool, focus int) (raw []rawDiagnostic, ruleErrors []string, ok bool) {
-	memo := map[string]any{"config-problems": cfgProblems}
+	shared := newMemo()
+	shared.m["config-problems"] = &memoEntry{v: cfgProblems, done: true}
 	off := disabledRules(path, cfg)
-	var diags []*Diagnostic
-	for i, r := range rules {
-		if ctx.Err() != nil {
-			return nil, nil, false
+	type outcome struct {
+		diags []*Diagnostic
+		err   string
+	}
+	out := make([]outcome, len(rules))
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(rules) || ctx.Err() != nil {
+				return
+			}
+			r := rules[i]
+			if off[r.ID] || off["*"] || (only != nil && !only(i)) {
+				continue
+			}
+			p := &Pass{Rule: r, Path: path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &out[i].diags, memo: shared, focus: focus + 1}
+			out[i].err = runRule(p)
 		}
-		if off[r.ID] || off["*"] || (only != nil && !only(i)) {
-			continue
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rules)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, nil, false
+	}
+	seq := 0
+	for i, o := range out {
+		if o.err != "" {
+			ruleErrors = append(ruleErrors, o.err)
 		}
-		before := len(diags)
-		p := &Pass{Rule: r, Path: path, Root: cfg.Root, Src: doc.File, Doc: doc, File: file, Config: cfg, Env: env, ctx: ctx, diags: &diags, memo: memo, focus: focus + 1}
-		if err := runRule(p); err != "" {
-			ruleErrors = append(ruleErrors, err)
-		}
-		for j := before; j < len(diags); j++ {
-			raw = append(raw, rawDiagnostic{d: diags[j], rule: i, origin: -1, seq: j})
+		for _, d := range o.diags {
+			raw = append(raw, rawDiagnostic{d: d, rule: i, origin: -1, seq: seq})
+			seq++
 		}
 	}
 	return raw, ruleErrors, true
