@@ -12,12 +12,17 @@ type builder struct {
 	doc       *Document
 	bomOffset int
 	tooDeep   bool
+	pre       *prebuiltList // the deployments list, converted in parts (see loadInParts)
 	aliases   []*pendingAlias
 	slab      []Node
 	slabSize  int
-	ptrSlab   []*Node
-	pairSlab  []Pair
-	headSlab  [][]Pair // slice headers of mappings' pairs (pairsHead)
+	// slabMax caps the slabs of nodes and children (0: 1,024): a part's
+	// builder (loadInParts) uses small ones, so that the unused ends of
+	// its last slabs waste little.
+	slabMax  int
+	ptrSlab  []*Node
+	pairSlab []Pair
+	headSlab [][]Pair // slice headers of mappings' pairs (pairsHead)
 }
 
 // children hands out a Content slice of length 0 and capacity n from a
@@ -27,7 +32,7 @@ func (b *builder) children(n int) []*Node {
 		return make([]*Node, 0, n)
 	}
 	if len(b.ptrSlab) < n {
-		b.ptrSlab = make([]*Node, 1024)
+		b.ptrSlab = make([]*Node, max(64, b.slabLimit()))
 	}
 	s := b.ptrSlab[:0:n]
 	b.ptrSlab = b.ptrSlab[n:]
@@ -64,12 +69,34 @@ func (b *builder) pairsHead(pairs []Pair) *[]Pair {
 // does not pay for a large slab).
 func (b *builder) newNode() *Node {
 	if len(b.slab) == 0 {
-		b.slabSize = min(max(2*b.slabSize, 64), 1024)
+		b.slabSize = min(max(2*b.slabSize, 64), b.slabLimit())
 		b.slab = make([]Node, b.slabSize)
 	}
 	n := &b.slab[0]
 	b.slab = b.slab[1:]
 	return n
+}
+
+// joinParts takes in what the parts' builds found, in document order, at
+// the point where the whole build would have found it.
+func (b *builder) joinParts() {
+	for _, p := range b.pre.parts {
+		b.doc.Problems = append(b.doc.Problems, p.doc.Problems...)
+		b.doc.Aliases = append(b.doc.Aliases, p.doc.Aliases...)
+		for name, nodes := range p.doc.Anchors {
+			b.doc.Anchors[name] = append(b.doc.Anchors[name], nodes...)
+		}
+		b.doc.Loadable = b.doc.Loadable && p.doc.Loadable
+		b.aliases = append(b.aliases, p.aliases...)
+	}
+	b.pre = nil
+}
+
+func (b *builder) slabLimit() int {
+	if b.slabMax > 0 {
+		return b.slabMax
+	}
+	return 1024
 }
 
 type pendingAlias struct {
@@ -168,7 +195,12 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			n.Style = Block
 			childIndent = start - b.doc.File.LineStart(int(n.Line))
 		}
-		n.Content = b.children(len(y.Content))
+		if b.pre != nil && y == b.pre.seq {
+			n.Content = b.pre.items
+			b.joinParts()
+		} else {
+			n.Content = b.children(len(y.Content))
+		}
 		for i, c := range y.Content {
 			child := b.build(c, childIndent, flow || isFlow, depth+1)
 			if child == nil {

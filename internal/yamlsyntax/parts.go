@@ -6,36 +6,51 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	yaml "go.yaml.in/yaml/v4"
 )
 
-// Loading a large file in parts. go.yaml.in's load is most of a large
-// file's parse and runs on one core. A prefect.yaml's bulk is its
-// top-level deployments list, whose items are independent of one another
-// but for aliases; so the list's items are cut into parts, each part is
-// loaded as a document of its own (the text before the list, then the
-// part's items) on its own goroutine, and the parts' items are joined into
-// the first part's tree. Every part is checked against the text's own
-// layout; anything unusual (a failed load, an anchor that a later part
-// could need, a structure that does not match the scan) makes ParseFile
-// load the whole text at once, so the joined tree is the one the whole
-// text gives.
+// Loading a large file in parts. go.yaml.in's load and the conversion of
+// its tree are most of a large file's parse, and the two trees are most of
+// its peak memory. A prefect.yaml's bulk is its top-level deployments
+// list, whose items are independent of one another but for aliases; so
+// the list's items are cut into parts, each part is loaded as a document
+// of its own (the text before the list, then the part's items) and its
+// items are converted at once, by one worker per core; the converted
+// items are joined in the first part's tree, of which only the text
+// before the list is left to build. A part's go.yaml.in tree is garbage
+// as soon as it is converted: at most one per worker is live.
+//
+// Every part is checked against the text's own layout; anything unusual
+// (a failed load, an anchor that a later part could need, a structure
+// that does not match the scan) makes ParseFile load the whole text at
+// once, so the document is the one the whole text gives.
 
-// partsMinBytes is the least text a part gets: below twice that, a text
-// is loaded whole.
-const partsMinBytes = 128 << 10
+// partsMinBytes is the least text split into parts, and partBytes about
+// the size of a part.
+const (
+	partsMinBytes = 256 << 10
+	partBytes     = 64 << 10
+)
 
-// partsFor is the number of parts to load a text of size bytes in: one
-// per core (at most 8), each of at least partsMinBytes. Tests replace it.
+// partsFor is the number of parts to load a text of size bytes in (1:
+// whole). Tests replace it.
 var partsFor = func(size int) int {
-	return min(runtime.GOMAXPROCS(0), size/partsMinBytes, 8)
+	if size < partsMinBytes {
+		return 1
+	}
+	return min(size/partBytes, 64)
 }
+
+// partWorkers is how many parts load at once.
+func partWorkers(parts int) int { return min(runtime.GOMAXPROCS(0), parts) }
 
 // listLayout is the top-level deployments list as a scan of the text's
 // lines finds it.
 type listLayout struct {
 	keyLine int   // 0-based line of the "deployments:" key
+	indent  int   // the items' column (bytes; spaces before the "-")
 	items   []int // offsets of the items' "-" lines (line starts)
 	lines   []int // their 0-based lines
 	end     int   // offset of the first line after the list
@@ -90,6 +105,7 @@ func scanDeploymentsList(text string) (l listLayout, ok bool) {
 				return l, len(l.items) > 0
 			}
 			indent = i
+			l.indent = i
 			l.items = append(l.items, off)
 			l.lines = append(l.lines, line)
 		case i < indent:
@@ -134,9 +150,17 @@ func hasAnchor(s string) bool {
 	return false
 }
 
-// loadInParts loads text in n parts as described above into a document
-// node, or reports false when the text is not one to load that way (the
-// caller then loads it whole).
+// prebuiltList is the deployments list as the parts converted it.
+type prebuiltList struct {
+	seq   *yaml.Node // the list in the first part's tree, to be built from items
+	items []*Node
+	parts []*builder // the parts' builders, whose findings join the document's at seq
+}
+
+// loadInParts loads text in about n parts as described above: the
+// document node to build (the first part's, with the text after the list
+// from the last part) and the list's converted items. ok is false when
+// the text is not one to load that way (the caller then loads it whole).
 //
 // Part k is the text before the list and the part's items; the last part
 // also has the text after the list, so it reads to the end as the whole
@@ -144,14 +168,18 @@ func hasAnchor(s string) bool {
 // bracket or anything else an item leaves open fails that part's load:
 // when every part loads, each item started where the whole text's parse
 // starts it, and the trees agree.
-func loadInParts(text string, n int) (*yaml.Node, bool) {
+func (d *Document) loadInParts(text string, n int) (*yaml.Node, *prebuiltList, bool) {
 	l, ok := scanDeploymentsList(text)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
+	head := text[:l.items[0]]
+	span := l.end - l.items[0]
+	// Each part reads the text before the list again: beyond two parts,
+	// keep that within a quarter of the list.
+	n = min(n, max(2, span/(4*len(head)+1)))
 	// cut[k] is the first item of part k; parts get about equal text.
 	cut := []int{0}
-	span := l.end - l.items[0]
 	for k, i := 1, 0; k < n; k++ {
 		target := l.items[0] + span*k/n
 		for i < len(l.items) && l.items[i] < target {
@@ -162,40 +190,39 @@ func loadInParts(text string, n int) (*yaml.Node, bool) {
 		}
 	}
 	if len(cut) < 2 {
-		return nil, false
+		return nil, nil, false
 	}
 	cut = append(cut, len(l.items))
 	parts := len(cut) - 1
 	// A part's items may use anchors of the text before the list (each
 	// part has it) but not of an earlier part.
 	if hasAnchor(text[l.items[0]:l.items[cut[parts-1]]]) {
-		return nil, false
+		return nil, nil, false
 	}
-	head := text[:l.items[0]]
-	roots := make([]*yaml.Node, parts)
-	var wg sync.WaitGroup
-	for k := range parts {
+	type result struct {
+		root  *yaml.Node // the first part's document
+		seq   *yaml.Node // the first part's list
+		rest  []*yaml.Node
+		items []*Node
+		b     *builder
+	}
+	results := make([]result, parts)
+	var next atomic.Int64
+	var failed atomic.Bool
+	// part loads, checks and converts part k; false when it does not
+	// load as the layout says.
+	part := func(k int) bool {
 		to := len(text)
 		if k+1 < parts {
 			to = l.items[cut[k+1]]
 		}
-		r := io.MultiReader(strings.NewReader(head), strings.NewReader(text[l.items[cut[k]]:to]))
-		load := func() { roots[k] = loadOne(r) }
-		if k+1 == parts {
-			load()
-		} else {
-			wg.Go(load)
-		}
-	}
-	wg.Wait()
-	var list *yaml.Node
-	for k, root := range roots {
+		root := loadOne(io.MultiReader(strings.NewReader(head), strings.NewReader(text[l.items[cut[k]]:to])))
 		if root == nil {
-			return nil, false
+			return false
 		}
 		seq, rest, ok := partList(root, l.keyLine)
-		if !ok || len(seq.Content) != cut[k+1]-cut[k] {
-			return nil, false
+		if !ok || seq.Column-1 != l.indent || len(seq.Content) != cut[k+1]-cut[k] || k+1 < parts && len(rest) != 0 {
+			return false
 		}
 		// Lines in part k are the text's lines less those of the parts
 		// left out before it.
@@ -206,33 +233,78 @@ func loadInParts(text string, n int) (*yaml.Node, bool) {
 				last = l.lines[cut[k]+j+1]
 			}
 			if line := item.Line - 1 + shift; line < first || line > last {
-				return nil, false
+				return false
 			}
 			shiftLines(item, shift)
 		}
+		for _, y := range rest {
+			if y.Line-1+shift < l.endLine {
+				return false
+			}
+			shiftLines(y, shift)
+		}
+		// Convert the items as the whole document's build would (a list
+		// item is at depth 2, under the root mapping and the list), each
+		// part with a document of its own for what the build finds.
+		b := &builder{doc: &Document{File: d.File, Anchors: map[string][]*Node{}, Loadable: true}, bomOffset: bomLen(text), slabMax: 128}
+		items := make([]*Node, 0, len(seq.Content))
+		for _, y := range seq.Content {
+			item := b.build(y, l.indent, false, 2)
+			if item == nil {
+				return false
+			}
+			items = append(items, item)
+		}
+		r := &results[k]
+		r.items, r.b, r.rest = items, b, rest
 		if k == 0 {
-			list = seq
-		} else {
-			list.Content = append(list.Content, seq.Content...)
+			r.root, r.seq = root, seq
 		}
-		if k+1 < parts {
-			if len(rest) != 0 {
-				return nil, false
-			}
-			continue
-		}
-		// The text after the list is the last part's; the first part's
-		// tree takes it.
-		for _, n := range rest {
-			if n.Line-1+shift < l.endLine {
-				return nil, false
-			}
-			shiftLines(n, shift)
-		}
-		m := roots[0].Content[0]
-		m.Content = append(m.Content, rest...)
+		seq.Content = nil // converted: garbage from here on
+		return true
 	}
-	return roots[0], true
+	work := func() {
+		for !failed.Load() {
+			k := int(next.Add(1) - 1)
+			if k >= parts {
+				return
+			}
+			if !safePart(part, k) {
+				failed.Store(true)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range partWorkers(parts) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	if failed.Load() {
+		return nil, nil, false
+	}
+	pre := &prebuiltList{seq: results[0].seq, items: make([]*Node, 0, len(l.items))}
+	for _, r := range results {
+		pre.items = append(pre.items, r.items...)
+		pre.parts = append(pre.parts, r.b)
+	}
+	// The text after the list is the last part's; the first part's tree
+	// takes it.
+	m := results[0].root.Content[0]
+	m.Content = append(m.Content, results[parts-1].rest...)
+	return results[0].root, pre, true
+}
+
+// safePart runs part(k) and reports false when it panics: the whole
+// load then runs on the caller's goroutine, where a panic is handled as
+// for any text.
+func safePart(part func(int) bool, k int) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return part(k)
 }
 
 // loadOne loads one part; nil when it does not load cleanly as exactly

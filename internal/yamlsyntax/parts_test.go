@@ -5,11 +5,13 @@ import (
 	"maps"
 	"math/rand"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
 // dumpDoc writes out everything a Document holds, nodes named by the
@@ -102,7 +104,8 @@ func checkParts(t *testing.T, name, text string, n int) bool {
 		}
 		t.Fatalf("%s in %d parts: %d dump lines, whole %d", name, n, len(gl), len(wl))
 	}
-	_, ok := loadInParts(text, n)
+	d := &Document{File: source.NewFile("prefect.yaml", text), Anchors: map[string][]*Node{}, Loadable: true}
+	_, _, ok := d.loadInParts(text, n)
 	return ok
 }
 
@@ -112,9 +115,10 @@ func partsTexts() map[string]string {
 	real := benchgen.Generate(benchgen.Realistic, 12).YAML
 	small := benchgen.Generate(benchgen.Small, 12).YAML
 	texts := map[string]string{
-		"realistic": real,
-		"small":     small,
-		"bench":     benchText(12),
+		"realistic":             real,
+		"realistic, many parts": benchgen.Generate(benchgen.Realistic, 80).YAML,
+		"small":                 small,
+		"bench":                 benchText(12),
 		"indentless": "name: x\ndeployments:\n- name: a\n  entrypoint: a.py:f\n# note\n- name: b\n  tags: [x]\n-\n- name: c\n" +
 			"  description: |\n    text\n- name: d\npull: []\n",
 		"keys after":    strings.Replace(real, "\ndeployments:\n", "\ndeployments:\n  # first\n\n", 1) + "extra:\n  a: 1\nother: *nightly\n",
@@ -134,6 +138,7 @@ func partsTexts() map[string]string {
 	texts["flow open into the next part"] = ins(real, 6, "  - tags: [a,\n") + "k: v]\n"
 	texts["alias of a late anchor in the rest"] = ins(real, 10, "  - &late {name: late}\n") + "rest: *late\n"
 	texts["redefined anchor"] = ins(ins(real, 9, "  - name: x\n    schedules: [&nightly {interval: 5}]\n"), 11, "  - name: y\n    schedules: [*nightly]\n")
+	texts["problems in several parts"] = ins(ins(real, 9, "  - name: c\n    name: d\n    tags: !custom [x]\n"), 2, "  - name: a\n    name: b\n")
 	texts["syntax error late"] = ins(real, 9, "  - name: [broken\n")
 	texts["syntax error early"] = ins(real, 1, "  - name: \"open\n")
 	texts["second document"] = real + "---\nname: two\n"
@@ -154,15 +159,20 @@ func partsTexts() map[string]string {
 
 func TestLoadInPartsEqualsWhole(t *testing.T) {
 	used := map[string]bool{}
-	for name, text := range partsTexts() {
-		for _, n := range []int{2, 3, 5, 40} {
-			if checkParts(t, name, text, n) {
-				used[name] = true
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		// The parts are loaded by one worker per core, in any order.
+		runtime.GOMAXPROCS(procs)
+		for name, text := range partsTexts() {
+			for _, n := range []int{2, 3, 5, 40} {
+				if checkParts(t, fmt.Sprintf("%s (%d cores)", name, procs), text, n) {
+					used[name] = true
+				}
 			}
 		}
 	}
 	// The split must be used where it can be, or this test tests nothing.
-	for _, name := range []string{"realistic", "small", "bench", "indentless", "keys after", "comment col 0", "redefined anchor", "redefined late, used in the rest", "bom"} {
+	for _, name := range []string{"realistic", "realistic, many parts", "small", "bench", "indentless", "keys after", "comment col 0", "redefined anchor", "redefined late, used in the rest", "problems in several parts", "bom"} {
 		if !used[name] {
 			t.Errorf("%s: never loaded in parts", name)
 		}

@@ -330,14 +330,14 @@ func ParseFile(file *source.File) *Document {
 		d.Loadable = false
 		return d
 	}
-	root, ok := d.load(text)
+	root, pre, ok := d.load(text)
 	if !ok {
 		return d
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return d
 	}
-	b := &builder{doc: d, bomOffset: bomLen(text)}
+	b := &builder{doc: d, bomOffset: bomLen(text), pre: pre}
 	d.Root = b.build(root.Content[0], -1, false, 0)
 	if d.Root == nil {
 		return d
@@ -358,27 +358,28 @@ func ParseFile(file *source.File) *Document {
 	return d
 }
 
-// load loads text into a document node (in parts when it is large, see
-// loadInParts). ok is false when there is nothing to build: no document,
-// or an error that d now holds.
-func (d *Document) load(text string) (root *yaml.Node, ok bool) {
+// load loads text into a document node, in parts when it is large (see
+// loadInParts: pre is then the deployments list, already converted). ok
+// is false when there is nothing to build: no document, or an error that
+// d now holds.
+func (d *Document) load(text string) (root *yaml.Node, pre *prebuiltList, ok bool) {
 	if n := partsFor(len(text)); n > 1 {
-		if root, ok := loadInParts(text, n); ok {
-			return root, true
+		if root, pre, ok := d.loadInParts(text, n); ok {
+			return root, pre, true
 		}
 	}
 	loader, err := yaml.NewLoader(strings.NewReader(text), yaml.WithUniqueKeys(false))
 	if err != nil {
 		d.problem(SyntaxError, source.Span{}, err.Error())
 		d.Loadable = false
-		return nil, false
+		return nil, nil, false
 	}
 	root = new(yaml.Node)
 	if err := safeLoad(loader, root); err != nil {
 		if !errors.Is(err, io.EOF) {
 			d.syntaxError(err)
 		}
-		return nil, false
+		return nil, nil, false
 	}
 	// PyYAML's safe_load wants exactly one document.
 	var next yaml.Node
@@ -388,7 +389,7 @@ func (d *Document) load(text string) (root *yaml.Node, ok bool) {
 	} else if !errors.Is(err, io.EOF) {
 		d.syntaxError(err)
 	}
-	return root, true
+	return root, nil, true
 }
 
 func bomLen(text string) int {
