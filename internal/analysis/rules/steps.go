@@ -35,8 +35,12 @@ func silenceLine(id string) string {
 
 // allSteps returns every step written in the file once: top-level sections
 // first, then each deployment's own sections. A step reached again through
-// an alias is visited once.
+// an alias is visited once. Computed once per run; callers only read it.
 func allSteps(p *analysis.Pass) []*prefectyaml.Step {
+	return p.Memo("all-steps", func() any { return collectSteps(p) }).([]*prefectyaml.Step)
+}
+
+func collectSteps(p *analysis.Pass) []*prefectyaml.Step {
 	seen := map[*yamlsyntax.Node]bool{}
 	var out []*prefectyaml.Step
 	add := func(a *prefectyaml.Action) {
