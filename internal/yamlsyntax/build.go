@@ -166,6 +166,7 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			n.Style = Folded
 		}
 		n.Span = source.Span{Start: start, End: max(start, b.scalarEnd(n, start, parentIndent, flow))}
+		n.Text = sharedText(text, n)
 		b.resolveScalar(n, y)
 	case yaml.AliasNode:
 		n.Kind = AliasNode
@@ -228,6 +229,22 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 		}
 	}
 	return n
+}
+
+// sharedText returns a scalar's Text as a part of the file's text when it
+// is written there as it reads (a plain or quoted scalar without escapes
+// or folded lines), so that the document does not keep a copy of it.
+func sharedText(text string, n *Node) string {
+	s, e := n.Span.Start, n.Span.End
+	if n.Style == DoubleQuoted || n.Style == SingleQuoted {
+		s, e = s+1, e-1
+	} else if n.Style != 0 {
+		return n.Text
+	}
+	if s < 0 || e > len(text) || e-s != len(n.Text) || text[s:e] != n.Text {
+		return n.Text
+	}
+	return text[s:e]
 }
 
 func longTag(t string) string {
