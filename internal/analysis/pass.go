@@ -89,9 +89,6 @@ func (p *Pass) AddVia(d *Diagnostic, via *yamlsyntax.Node) {
 // not ask for its own key. When f panics, every rule asking for the value
 // panics with the same value.
 func (p *Pass) Memo(key string, f func() any) any {
-	if p.memo == nil { // a Pass made outside a run
-		return f()
-	}
 	return p.memo.get(key, f)
 }
 
@@ -103,7 +100,6 @@ type memo struct {
 
 type memoEntry struct {
 	once     sync.Once
-	done     bool // v was set without once (a value the run starts with)
 	v        any
 	panicked any
 }
@@ -118,9 +114,6 @@ func (m *memo) get(key string, f func() any) any {
 		m.m[key] = e
 	}
 	m.mu.Unlock()
-	if e.done {
-		return e.v
-	}
 	e.once.Do(func() {
 		defer func() {
 			if r := recover(); r != nil {

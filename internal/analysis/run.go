@@ -152,7 +152,7 @@ type rawDiagnostic struct {
 // the other would have reported them.
 func runRules(ctx context.Context, path string, doc *yamlsyntax.Document, file *prefectyaml.File, cfg *config.Config, cfgProblems []config.Problem, env *Env, rules []*Rule, only func(i int) bool, focus int) (raw []rawDiagnostic, ruleErrors []string, ok bool) {
 	shared := newMemo()
-	shared.m["config-problems"] = &memoEntry{v: cfgProblems, done: true}
+	shared.get("config-problems", func() any { return cfgProblems })
 	off := disabledRules(path, cfg)
 	type outcome struct {
 		diags []*Diagnostic

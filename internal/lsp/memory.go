@@ -11,11 +11,11 @@ import (
 
 // The server's memory policy. A whole-file read of a large prefect.yaml
 // holds two syntax trees at once (go.yaml.in's and ours; only part of
-// go.yaml.in's when the deployments list loads in parts, see
-// yamlsyntax), and an open document's tree stays live afterwards. With Go's default collector
-// target (the heap may grow to twice what is live) the process's peak
-// memory is set by that transient and by the garbage that piles up on top
-// of a large live tree, not by what the server keeps. So:
+// go.yaml.in's when the deployments list loads in parts, see yamlsyntax),
+// and an open document's tree stays live afterwards. With Go's default
+// collector target (the heap may grow to twice what is live) the
+// process's peak memory is set by that transient and by the garbage that
+// piles up on top of a large live tree, not by what the server keeps. So:
 //
 //   - while a large file (heavyText) is read and analysed (heavyWork), the
 //     collector's target is heavyGCPercent: the heap may grow by 30% of

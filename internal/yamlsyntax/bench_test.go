@@ -30,8 +30,8 @@ func benchText(n int) string {
 // resolution and merges) with the bare yaml.Node load it is built on, on
 // the compact files of benchText and on realistic ones (benchgen's mix of
 // schedules, triggers, pull steps and merges, about 900 bytes a
-// deployment). "whole" is Parse with a large text loaded in one part, as
-// on one core.
+// deployment). "whole" is Parse with a large text loaded whole instead of
+// in parts.
 func BenchmarkParse(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		for _, shape := range []struct{ name, text string }{

@@ -241,7 +241,7 @@ func sharedText(text string, n *Node) string {
 	} else if n.Style != 0 {
 		return n.Text
 	}
-	if s < 0 || e > len(text) || e-s != len(n.Text) || text[s:e] != n.Text {
+	if e > len(text) || e-s != len(n.Text) || text[s:e] != n.Text {
 		return n.Text
 	}
 	return text[s:e]

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/source"
 	yaml "go.yaml.in/yaml/v4"
 )
 
@@ -62,70 +63,44 @@ type listLayout struct {
 // text has none, or has what a line scan cannot judge safely (carriage
 // returns, tabs in indentation, a key with properties or a value on the
 // key's line).
-func scanDeploymentsList(text string) (l listLayout, ok bool) {
-	if strings.IndexByte(text, '\r') >= 0 {
+func scanDeploymentsList(f *source.File) (l listLayout, ok bool) {
+	if strings.IndexByte(f.Text(), '\r') >= 0 {
 		return l, false
 	}
 	const key = "deployments:"
-	off, line := 0, 0
-	found := false
-	for off < len(text) {
-		next, rest := lineAfter(text, off)
-		if strings.HasPrefix(text[off:], key) && blankOrComment(text[off+len(key):next]) {
-			found = true
-			l.keyLine = line
-			off, line = rest, line+1
-			break
-		}
-		off, line = rest, line+1
+	n := f.LineCount()
+	line := 0
+	for line < n && !(strings.HasPrefix(f.LineText(line), key) && blankOrComment(f.LineText(line)[len(key):])) {
+		line++
 	}
-	if !found {
+	if line == n {
 		return l, false
 	}
-	indent := -1
-	l.end = len(text)
-	for off < len(text) {
-		next, rest := lineAfter(text, off)
-		s := text[off:next]
-		i := 0
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
+	l.keyLine, l.indent = line, -1
+	l.end, l.endLine = f.Len(), n
+	for line++; line < n; line++ {
+		s := f.LineText(line)
+		i := len(s) - len(strings.TrimLeft(s, " "))
 		switch {
 		case i < len(s) && s[i] == '\t':
 			return l, false
 		case i == len(s) || s[i] == '#':
 			// A blank or comment line belongs to no item.
-		case indent < 0 || i == indent:
+		case l.indent < 0 || i == l.indent:
 			if s[i] != '-' || (i+1 < len(s) && s[i+1] != ' ') {
-				if indent < 0 {
-					return l, false
-				}
-				l.end, l.endLine = off, line
-				return l, len(l.items) > 0
+				// Not an item: the list ends (or, first, is not one).
+				l.end, l.endLine = f.LineStart(line), line
+				return l, l.indent >= 0
 			}
-			indent = i
 			l.indent = i
-			l.items = append(l.items, off)
+			l.items = append(l.items, f.LineStart(line))
 			l.lines = append(l.lines, line)
-		case i < indent:
-			l.end, l.endLine = off, line
+		case i < l.indent:
+			l.end, l.endLine = f.LineStart(line), line
 			return l, true
 		}
-		off, line = rest, line+1
 	}
-	l.endLine = line
 	return l, len(l.items) > 0
-}
-
-// lineAfter returns the end of the line at off (before its "\n") and the
-// start of the next line.
-func lineAfter(text string, off int) (end, next int) {
-	j := strings.IndexByte(text[off:], '\n')
-	if j < 0 {
-		return len(text), len(text)
-	}
-	return off + j, off + j + 1
 }
 
 func blankOrComment(s string) bool {
@@ -169,7 +144,7 @@ type prebuiltList struct {
 // when every part loads, each item started where the whole text's parse
 // starts it, and the trees agree.
 func (d *Document) loadInParts(text string, n int) (*yaml.Node, *prebuiltList, bool) {
-	l, ok := scanDeploymentsList(text)
+	l, ok := scanDeploymentsList(d.File)
 	if !ok {
 		return nil, nil, false
 	}
@@ -323,7 +298,7 @@ func loadOne(r io.Reader) *yaml.Node {
 
 // partList finds, in a part's document, the block sequence under the
 // plain "deployments" key of the top-level block mapping at keyLine, and
-// the nodes of the pairs after it (the rest of the text, in the first
+// the nodes of the pairs after it (the rest of the text, in the last
 // part).
 func partList(root *yaml.Node, keyLine int) (seq *yaml.Node, rest []*yaml.Node, ok bool) {
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
