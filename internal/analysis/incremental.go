@@ -148,8 +148,9 @@ func deploymentsList(doc *yamlsyntax.Document) (root *yamlsyntax.Node, keyIndex 
 		return nil, -1, nil
 	}
 	keyIndex = -1
-	for j := 0; j+1 < len(root.Content); j += 2 {
-		k := root.Content[j]
+	content := root.Content()
+	for j := 0; j+1 < len(content); j += 2 {
+		k := content[j]
 		if k.Kind != yamlsyntax.ScalarNode {
 			return nil, -1, nil
 		}
@@ -166,7 +167,7 @@ func deploymentsList(doc *yamlsyntax.Document) (root *yamlsyntax.Node, keyIndex 
 	if keyIndex < 0 {
 		return nil, -1, nil
 	}
-	list = root.Content[keyIndex+1]
+	list = content[keyIndex+1]
 	if list.Kind != yamlsyntax.SequenceNode || list.Style != yamlsyntax.Block || list.Anchor() != "" || list.TagSpan() != (source.Span{}) {
 		return nil, -1, nil
 	}
@@ -180,16 +181,16 @@ func layoutOf(doc *yamlsyntax.Document) *layout {
 		return nil
 	}
 	root, j, list := deploymentsList(doc)
-	if list == nil || len(list.Content) == 0 {
+	if list == nil || len(list.Content()) == 0 {
 		return nil
 	}
 	f, text := doc.File, doc.File.Text()
-	key := root.Content[j]
+	key := root.Content()[j]
 	if f.LineStart(int(key.Line)) != key.Span.Start || key.Style != yamlsyntax.Plain {
 		return nil
 	}
 	l := &layout{indent: -1, end: len(text)}
-	for _, item := range list.Content {
+	for _, item := range list.Content() {
 		line := f.LineOf(item.Span.Start)
 		if line <= int(key.Line) {
 			return nil
@@ -209,8 +210,8 @@ func layoutOf(doc *yamlsyntax.Document) *layout {
 		}
 		l.starts = append(l.starts, ls)
 	}
-	if j+2 < len(root.Content) {
-		next := root.Content[j+2]
+	if j+2 < len(root.Content()) {
+		next := root.Content()[j+2]
 		if f.LineStart(int(next.Line)) != next.Span.Start {
 			return nil
 		}
@@ -415,19 +416,20 @@ func (s *standIn) check(i, n int) bool {
 	if i+1 < n {
 		want++
 	}
-	if len(list.Content) != want {
+	items := list.Content()
+	if len(items) != want {
 		return false
 	}
-	item := list.Content[i]
+	item := items[i]
 	if item.Span.Start < s.dStart || item.Span.End > s.dEnd {
 		return false
 	}
 	for k := 0; k < i; k++ {
-		if list.Content[k].Span.End > s.dStart {
+		if items[k].Span.End > s.dStart {
 			return false
 		}
 	}
-	if i+1 < n && list.Content[i+1].Span.Start < s.dEnd {
+	if i+1 < n && items[i+1].Span.Start < s.dEnd {
 		return false
 	}
 	_ = root
@@ -448,12 +450,12 @@ func (s *standIn) check(i, n int) bool {
 }
 
 func sameRootKeys(a, b *yamlsyntax.Document) bool {
-	ra, rb := a.Root, b.Root
-	if len(ra.Content) != len(rb.Content) {
+	ca, cb := a.Root.Content(), b.Root.Content()
+	if len(ca) != len(cb) {
 		return false
 	}
-	for j := 0; j < len(ra.Content); j += 2 {
-		if ra.Content[j].Text != rb.Content[j].Text {
+	for j := 0; j < len(ca); j += 2 {
+		if ca[j].Text != cb[j].Text {
 			return false
 		}
 	}

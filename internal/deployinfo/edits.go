@@ -202,13 +202,13 @@ func editSection(src *source.File, a *prefectyaml.Action, lines []string, first 
 		return nil
 	}
 	v := a.Field.Value.Resolve()
-	if v == nil || v.IsNull() || (v.Kind == yamlsyntax.SequenceNode && len(v.Content) == 0) {
+	if v == nil || v.IsNull() || (v.Kind == yamlsyntax.SequenceNode && len(v.Content()) == 0) {
 		return replaceValue(src, a.Field, lines)
 	}
 	if v.Kind != yamlsyntax.SequenceNode || v.Style == yamlsyntax.Flow {
 		return nil
 	}
-	items := v.Content
+	items := v.Content()
 	dash := dashColumn(src, items[0])
 	if dash < 0 {
 		return nil
@@ -286,7 +286,7 @@ func setJobVariable(src *source.File, d *prefectyaml.Deployment, name, value str
 		return replaceValueInline(src, existing, value)
 	}
 	v := jv.Value.Resolve()
-	if v == nil || v.IsNull() || (v.Kind == yamlsyntax.MappingNode && len(v.Content) == 0) {
+	if v == nil || v.IsNull() || (v.Kind == yamlsyntax.MappingNode && len(v.Content()) == 0) {
 		return replaceValue(src, jv, []string{name + ": " + value})
 	}
 	if v.Kind != yamlsyntax.MappingNode {
@@ -300,7 +300,7 @@ func setJobVariable(src *source.File, d *prefectyaml.Deployment, name, value str
 // closing brace of a flow mapping ("" when flow mappings are not handled).
 func insertKey(src *source.File, m *yamlsyntax.Node, lines []string, flow string) []source.Edit {
 	m = m.Resolve()
-	if m == nil || m.Kind != yamlsyntax.MappingNode || len(m.Content) == 0 {
+	if m == nil || m.Kind != yamlsyntax.MappingNode || len(m.Content()) == 0 {
 		return nil
 	}
 	if m.Style == yamlsyntax.Flow {
@@ -313,7 +313,7 @@ func insertKey(src *source.File, m *yamlsyntax.Node, lines []string, flow string
 		}
 		return []source.Edit{{Span: source.Span{Start: end, End: end}, NewText: ", " + flow}}
 	}
-	col := column(src, m.Content[0].Span.Start)
+	col := column(src, m.Content()[0].Span.Start)
 	end := lastLineEnd(src, m)
 	return []source.Edit{{Span: source.Span{Start: end, End: end}, NewText: "\n" + strings.Join(indentLines(lines, col), "\n")}}
 }

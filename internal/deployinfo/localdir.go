@@ -324,7 +324,7 @@ func mentionsDir(st *prefectyaml.Step, dir string) bool {
 			}
 			return
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c)
 		}
 	}

@@ -211,7 +211,7 @@ func refID(ph templating.Placeholder) string {
 
 // placeholdersIn returns the placeholders of a string scalar.
 func placeholdersIn(src *source.File, n *yamlsyntax.Node) []placeholderHit {
-	if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag != yamlsyntax.TagStr || !strings.Contains(n.Text, "{{") {
+	if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag() != yamlsyntax.TagStr || !strings.Contains(n.Text, "{{") {
 		return nil
 	}
 	phs := templating.Find(n.Text)
@@ -258,13 +258,13 @@ func stringValueAt(root *yamlsyntax.Node, off int) *yamlsyntax.Node {
 	for depth := 0; n != nil && depth <= yamlsyntax.MaxDepth; depth++ {
 		switch n.Kind {
 		case yamlsyntax.ScalarNode:
-			if n.Tag == yamlsyntax.TagStr && within(n.Span, off) {
+			if n.Tag() == yamlsyntax.TagStr && within(n.Span, off) {
 				return n
 			}
 			return nil
 		case yamlsyntax.SequenceNode:
 			var next *yamlsyntax.Node
-			for _, c := range n.Content {
+			for _, c := range n.Content() {
 				if within(c.Span, off) {
 					next = c
 					break
@@ -273,8 +273,8 @@ func stringValueAt(root *yamlsyntax.Node, off int) *yamlsyntax.Node {
 			n = next
 		case yamlsyntax.MappingNode:
 			var next *yamlsyntax.Node
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				k, v := n.Content()[i], n.Content()[i+1]
 				if k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
 					continue
 				}
@@ -308,12 +308,12 @@ func visitStrings(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
 		}
 		switch r.Kind {
 		case yamlsyntax.ScalarNode:
-			if r.Tag == yamlsyntax.TagStr {
+			if r.Tag() == yamlsyntax.TagStr {
 				f(r)
 			}
 		case yamlsyntax.SequenceNode:
 			seen[r] = true
-			for _, c := range r.Content {
+			for _, c := range r.Content() {
 				walk(c, depth+1)
 			}
 		case yamlsyntax.MappingNode:

@@ -281,7 +281,7 @@ func insideScalar(doc *yamlsyntax.Document, off int) bool {
 				return
 			}
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c, depth+1)
 		}
 	}

@@ -31,8 +31,8 @@ func locate(doc *yamlsyntax.Document, off int) located {
 		switch n.Kind {
 		case yamlsyntax.MappingNode:
 			var next *yamlsyntax.Node
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				k, v := n.Content()[i], n.Content()[i+1]
 				if k.Span.Contains(off) && (k.Span.Len() > 0 || k.Span.Start == off) {
 					l.Path = append(l.Path, keyText(k))
 					l.Key = k
@@ -52,7 +52,7 @@ func locate(doc *yamlsyntax.Document, off int) located {
 			n = next
 		case yamlsyntax.SequenceNode:
 			var next *yamlsyntax.Node
-			for _, it := range n.Content {
+			for _, it := range n.Content() {
 				if it.Span.Contains(off) || it.AnchorSpan().Len() > 0 && it.AnchorSpan().Contains(off) {
 					next = it
 					break

@@ -81,8 +81,8 @@ func (s *server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 	if f := m.Definitions; f.Key != nil {
 		var children []protocol.DocumentSymbol
 		if f.Value != nil && f.Value.Kind == yamlsyntax.MappingNode {
-			for i := 0; i+1 < len(f.Value.Content); i += 2 {
-				k, v := f.Value.Content[i], f.Value.Content[i+1]
+			for i := 0; i+1 < len(f.Value.Content()); i += 2 {
+				k, v := f.Value.Content()[i], f.Value.Content()[i+1]
 				detail := ""
 				if v.Anchor() != "" {
 					detail = "&" + v.Anchor()
@@ -147,15 +147,15 @@ func (s *server) FoldingRanges(ctx context.Context, p *protocol.FoldingRangePara
 		}
 		switch n.Kind {
 		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				k, v := n.Content()[i], n.Content()[i+1]
 				if v != nil && v.Kind != yamlsyntax.AliasNode {
 					add(k.Span.Start, v.Span.End)
 					walk(v, depth+1)
 				}
 			}
 		case yamlsyntax.SequenceNode:
-			for _, it := range n.Content {
+			for _, it := range n.Content() {
 				if it.Kind == yamlsyntax.MappingNode || it.Kind == yamlsyntax.SequenceNode {
 					add(it.Span.Start, it.Span.End)
 				}
@@ -238,8 +238,8 @@ func (s *server) DocumentLink(ctx context.Context, p *protocol.DocumentLinkParam
 			}
 			switch n.Kind {
 			case yamlsyntax.MappingNode:
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					k, v := n.Content[i], n.Content[i+1]
+				for i := 0; i+1 < len(n.Content()); i += 2 {
+					k, v := n.Content()[i], n.Content()[i+1]
 					if v != nil && v.Kind == yamlsyntax.ScalarNode && v.IsString() && pathKeys[keyText(k)] {
 						if abs, ok := exists(v.Text); ok {
 							add(v.Span, abs, "")
@@ -248,7 +248,7 @@ func (s *server) DocumentLink(ctx context.Context, p *protocol.DocumentLinkParam
 					walk(v, depth+1)
 				}
 			case yamlsyntax.SequenceNode:
-				for _, it := range n.Content {
+				for _, it := range n.Content() {
 					walk(it, depth+1)
 				}
 			}

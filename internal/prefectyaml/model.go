@@ -334,7 +334,7 @@ func action(m *Node, section string) *Action {
 	}
 	switch v.Kind {
 	case yamlsyntax.SequenceNode:
-		for i, item := range v.Content {
+		for i, item := range v.Content() {
 			if st := step(section, i, item); st != nil {
 				a.Steps = append(a.Steps, st)
 			}

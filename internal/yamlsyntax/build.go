@@ -22,7 +22,7 @@ type builder struct {
 	slabMax  int
 	ptrSlab  []*Node
 	pairSlab []Pair
-	headSlab [][]Pair // slice headers of mappings' pairs (pairsHead)
+	collSlab []collection
 }
 
 // children hands out a Content slice of length 0 and capacity n from a
@@ -52,16 +52,15 @@ func (b *builder) pairList(n int) []Pair {
 	return s
 }
 
-// pairsHead returns a pointer to a copy of the slice header pairs, for a
-// mapping's derived field, from a slab (one allocation per 256 mappings).
-func (b *builder) pairsHead(pairs []Pair) *[]Pair {
-	if len(b.headSlab) == 0 {
-		b.headSlab = make([][]Pair, 256)
+// newCollection hands out a collection from a slab (one allocation per
+// 256 collections).
+func (b *builder) newCollection() *collection {
+	if len(b.collSlab) == 0 {
+		b.collSlab = make([]collection, 256)
 	}
-	h := &b.headSlab[0]
-	b.headSlab = b.headSlab[1:]
-	*h = pairs
-	return h
+	c := &b.collSlab[0]
+	b.collSlab = b.collSlab[1:]
+	return c
 }
 
 // newNode hands out nodes from slabs: one allocation per slab instead of
@@ -180,13 +179,13 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 	case yaml.MappingNode, yaml.SequenceNode:
 		if y.Kind == yaml.MappingNode {
 			n.Kind = MappingNode
-			n.Tag = TagMap
+			n.tag = tagMap
 		} else {
 			n.Kind = SequenceNode
-			n.Tag = TagSeq
+			n.tag = tagSeq
 		}
 		if y.Tag != "" && y.Style&yaml.TaggedStyle != 0 {
-			n.Tag = longTag(y.Tag)
+			n.setTag(longTag(y.Tag))
 		}
 		isFlow := y.Style&yaml.FlowStyle != 0
 		childIndent := parentIndent
@@ -196,29 +195,31 @@ func (b *builder) build(y *yaml.Node, parentIndent int, flow bool, depth int) *N
 			n.Style = Block
 			childIndent = start - b.doc.File.LineStart(int(n.Line))
 		}
+		coll := b.newCollection()
+		n.derived = coll
 		if b.pre != nil && y == b.pre.seq {
-			n.Content = b.pre.items
+			coll.content = b.pre.items
 			b.joinParts()
 		} else {
-			n.Content = b.children(len(y.Content))
+			coll.content = b.children(len(y.Content))
 		}
 		for i, c := range y.Content {
 			child := b.build(c, childIndent, flow || isFlow, depth+1)
 			if child == nil {
 				return nil
 			}
-			n.Content = append(n.Content, child)
+			coll.content = append(coll.content, child)
 			// Nothing reads a converted subtree again (aliases resolve by
 			// name): let a collection cycle during the build reclaim it,
 			// so that a large file's two trees do not peak together.
 			y.Content[i] = nil
 		}
 		end := start
-		if len(n.Content) > 0 {
-			end = n.Content[len(n.Content)-1].Span.End
+		if len(coll.content) > 0 {
+			end = coll.content[len(coll.content)-1].Span.End
 		}
 		if isFlow {
-			end = flowEnd(text, start, end, len(n.Content) == 0)
+			end = flowEnd(text, start, end, len(coll.content) == 0)
 		}
 		if end < start {
 			end = start
@@ -259,28 +260,29 @@ func (b *builder) resolveScalar(n *Node, y *yaml.Node) {
 	explicit := y.Style&yaml.TaggedStyle != 0 && y.Tag != ""
 	switch {
 	case explicit && y.Tag == "!":
-		n.Tag = TagStr
+		n.tag = tagStr
 	case explicit:
-		n.Tag = longTag(y.Tag)
+		n.setTag(longTag(y.Tag))
 	case n.Style == Plain:
-		n.Tag = ResolvePlain(n.Text)
+		n.setTag(ResolvePlain(n.Text))
 	default:
-		n.Tag = TagStr
+		n.tag = tagStr
 	}
-	switch n.Tag {
-	case TagStr:
+	switch n.tag {
+	case tagStr:
 		return // the value is Text; see scalarValue (no allocation per string)
-	case TagMerge, TagValue, TagBinary:
+	case tagMerge, tagValue, tagBinary:
 		n.derived = n.Text
 		return
 	}
-	v, ok := constructScalar(n.Tag, n.Text)
+	tag := n.Tag()
+	v, ok := constructScalar(tag, n.Text)
 	if !ok {
 		b.doc.Loadable = false
-		if strings.HasPrefix(n.Tag, "tag:yaml.org,2002:") {
-			b.doc.problem(LoadError, n.Span, fmt.Sprintf("PyYAML cannot read %q as %s", n.Text, strings.TrimPrefix(n.Tag, "tag:yaml.org,2002:")))
+		if strings.HasPrefix(tag, "tag:yaml.org,2002:") {
+			b.doc.problem(LoadError, n.Span, fmt.Sprintf("PyYAML cannot read %q as %s", n.Text, strings.TrimPrefix(tag, "tag:yaml.org,2002:")))
 		} else {
-			b.doc.problem(LoadError, spanOr(n.TagSpan(), n.Span), fmt.Sprintf("unknown tag %q: PyYAML's safe_load, which Prefect uses, cannot construct it", n.Tag))
+			b.doc.problem(LoadError, spanOr(n.TagSpan(), n.Span), fmt.Sprintf("unknown tag %q: PyYAML's safe_load, which Prefect uses, cannot construct it", tag))
 		}
 		n.derived = n.Text
 		return
@@ -299,11 +301,12 @@ func spanOr(a, b source.Span) source.Span {
 // typically an unquoted "{{ placeholder }}") and duplicate keys.
 func (b *builder) checkKeys(n *Node) {
 	var seen map[string]*Node // only for large mappings; small ones search linearly
-	if len(n.Content) > 32 {
-		seen = make(map[string]*Node, len(n.Content)/2)
+	content := n.Content()
+	if len(content) > 32 {
+		seen = make(map[string]*Node, len(content)/2)
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+	for i := 0; i+1 < len(content); i += 2 {
+		k := content[i]
 		if k.Kind == MappingNode || k.Kind == SequenceNode {
 			b.doc.Loadable = false
 			msg := fmt.Sprintf("a %s cannot be a mapping key: PyYAML fails with \"found unhashable key\"", k.Kind)
@@ -315,7 +318,7 @@ func (b *builder) checkKeys(n *Node) {
 			}
 			continue
 		}
-		if k.Kind != ScalarNode || k.Tag == TagMerge {
+		if k.Kind != ScalarNode || k.tag == tagMerge {
 			continue
 		}
 		var prev *Node
@@ -325,7 +328,7 @@ func (b *builder) checkKeys(n *Node) {
 			seen[key] = k
 		} else {
 			for j := i - 2; j >= 0; j -= 2 {
-				if p := n.Content[j]; p.Kind == ScalarNode && p.Tag != TagMerge && sameKey(p, k) {
+				if p := content[j]; p.Kind == ScalarNode && p.tag != tagMerge && sameKey(p, k) {
 					prev = p
 					break
 				}
@@ -415,7 +418,7 @@ func expandedSize(n *Node, memo map[*Node]int) int {
 	if n.Kind == AliasNode {
 		size = expandedSize(n.Target(), memo)
 	} else {
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			size += expandedSize(c, memo)
 			if size > MaxExpandedNodes {
 				break
@@ -440,13 +443,13 @@ func (b *builder) flatten(n *Node) {
 		b.flatten(n.Target())
 		return
 	case SequenceNode:
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			b.flatten(c)
 		}
 		return
 	case MappingNode:
 	case ScalarNode:
-		if n.Tag == TagValue {
+		if n.tag == tagValue {
 			b.doc.Loadable = false
 			b.doc.problem(LoadError, n.Span, "a plain \"=\" is YAML 1.1's value tag, which PyYAML's safe_load cannot construct; quote it")
 		}
@@ -454,27 +457,28 @@ func (b *builder) flatten(n *Node) {
 	default:
 		return
 	}
-	for _, c := range n.Content {
+	content := n.Content()
+	for _, c := range content {
 		b.flatten(c)
 	}
 	// Merged pairs come first, then the mapping's own; a mapping without
 	// merge keys (the common case) needs no intermediate lists.
 	var all []Pair
 	hasMerge := false
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if k.Kind == ScalarNode && k.Tag == TagValue {
-			k.Tag = TagStr // PyYAML reads a "=" key as a string
+	for i := 0; i+1 < len(content); i += 2 {
+		k := content[i]
+		if k.Kind == ScalarNode && k.tag == tagValue {
+			k.tag = tagStr // PyYAML reads a "=" key as a string
 		}
-		if k.Kind == ScalarNode && k.Tag == TagMerge {
+		if k.Kind == ScalarNode && k.tag == tagMerge {
 			hasMerge = true
 		}
 	}
 	if hasMerge {
 		var own []Pair
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind == ScalarNode && k.Tag == TagMerge {
+		for i := 0; i+1 < len(content); i += 2 {
+			k, v := content[i], content[i+1]
+			if k.Kind == ScalarNode && k.tag == tagMerge {
 				all = append(all, b.mergePairs(k, v)...)
 				continue
 			}
@@ -482,9 +486,9 @@ func (b *builder) flatten(n *Node) {
 		}
 		all = append(all, own...)
 	} else {
-		all = b.pairList(len(n.Content) / 2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			all = append(all, Pair{Key: n.Content[i], Value: n.Content[i+1]})
+		all = b.pairList(len(content) / 2)
+		for i := 0; i+1 < len(content); i += 2 {
+			all = append(all, Pair{Key: content[i], Value: content[i+1]})
 		}
 	}
 	pairs := all[:0:len(all)]
@@ -517,7 +521,7 @@ func (b *builder) flatten(n *Node) {
 			// Python keeps the first key object and the last value; when
 			// both keys read the same, the later pair's spans are the
 			// ones that count.
-			if pairs[j].Key.Resolve().Text != kr.Text || pairs[j].Key.Resolve().Tag != kr.Tag {
+			if pairs[j].Key.Resolve().Text != kr.Text || pairs[j].Key.Resolve().Tag() != kr.Tag() {
 				p.Key = pairs[j].Key
 			}
 			pairs[j] = p
@@ -528,7 +532,7 @@ func (b *builder) flatten(n *Node) {
 		}
 		pairs = append(pairs, p)
 	}
-	n.derived = b.pairsHead(pairs)
+	n.derived.(*collection).pairs = pairs
 }
 
 func (b *builder) mergePairs(key, v *Node) []Pair {
@@ -551,8 +555,9 @@ func (b *builder) mergePairs(key, v *Node) []Pair {
 		var out []Pair
 		// Earlier mappings in the list take precedence: PyYAML merges them
 		// in reverse order.
-		for i := len(r.Content) - 1; i >= 0; i-- {
-			item := r.Content[i]
+		items := r.Content()
+		for i := len(items) - 1; i >= 0; i-- {
+			item := items[i]
 			ir := item.Resolve()
 			if ir == nil || ir.Kind != MappingNode {
 				b.doc.Loadable = false
@@ -586,7 +591,7 @@ func (n *Node) scalarValue() any {
 	if n.Kind != ScalarNode {
 		return nil
 	}
-	if n.derived == nil && n.Tag == TagStr {
+	if n.derived == nil && n.tag == tagStr {
 		return n.Text
 	}
 	return n.derived

@@ -132,7 +132,7 @@ func tagged(n *Node) any {
 		return map[string]any{"map": pairs}
 	case SequenceNode:
 		items := []any{}
-		for _, c := range r.Content {
+		for _, c := range r.Content() {
 			items = append(items, tagged(c))
 		}
 		return map[string]any{"seq": items}
@@ -159,7 +159,7 @@ func tagged(n *Node) any {
 	case Timestamp:
 		return map[string]any{"timestamp": true}
 	case string:
-		if r.Tag == TagBinary {
+		if r.Tag() == TagBinary {
 			return map[string]any{"binary": true}
 		}
 		return map[string]any{"str": v}

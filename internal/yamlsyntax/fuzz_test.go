@@ -25,7 +25,7 @@ func FuzzParse(f *testing.F) {
 			}
 			seen[n] = true
 			check(n.Kind.String(), n.Span.Start, n.Span.End)
-			for _, c := range n.Content {
+			for _, c := range n.Content() {
 				walk(c)
 			}
 			for _, p := range n.Pairs() {

@@ -30,7 +30,7 @@ func dumpDoc(d *Document) string {
 		}
 		ids[n] = len(order)
 		order = append(order, n)
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c)
 		}
 	}
@@ -45,19 +45,19 @@ func dumpDoc(d *Document) string {
 		return "?"
 	}
 	for i, n := range order {
-		fmt.Fprintf(&b, "%d: %v %v flat=%v line=%d tag=%q text=%q span=%v", i, n.Kind, n.Style, n.flattened, n.Line, n.Tag, n.Text, n.Span)
+		fmt.Fprintf(&b, "%d: %v %v flat=%v line=%d tag=%q text=%q span=%v", i, n.Kind, n.Style, n.flattened, n.Line, n.Tag(), n.Text, n.Span)
 		if n.props != nil {
-			fmt.Fprintf(&b, " anchor=%q@%v tag@%v target=%s", n.props.anchor, n.props.anchorSpan, n.props.tagSpan, id(n.props.target))
+			fmt.Fprintf(&b, " anchor=%q@%v tag@%v target=%s other-tag=%q", n.props.anchor, n.props.anchorSpan, n.props.tagSpan, id(n.props.target), n.props.tag)
 		}
 		b.WriteString(" content=[")
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			b.WriteString(id(c) + " ")
 		}
 		b.WriteString("]")
 		switch v := n.derived.(type) {
-		case *[]Pair:
+		case *collection:
 			b.WriteString(" pairs=[")
-			for _, p := range *v {
+			for _, p := range v.pairs {
 				fmt.Fprintf(&b, "%s:%s/%s ", id(p.Key), id(p.Value), id(p.Via))
 			}
 			b.WriteString("]")

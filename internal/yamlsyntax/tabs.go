@@ -26,7 +26,7 @@ func (b *builder) checkTabs() {
 		if n.Kind == ScalarNode && n.Style != Plain {
 			skip = append(skip, n.Span)
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			collect(c)
 		}
 	}

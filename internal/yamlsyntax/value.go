@@ -39,8 +39,9 @@ func value(n *Node, budget *int, depth int) (any, error) {
 		}
 		return m, nil
 	case SequenceNode:
-		s := make([]any, 0, len(r.Content))
-		for _, c := range r.Content {
+		content := r.Content()
+		s := make([]any, 0, len(content))
+		for _, c := range content {
 			v, err := value(c, budget, depth+1)
 			if err != nil {
 				return nil, err

@@ -77,47 +77,116 @@ const (
 )
 
 // Node is one YAML node with exact spans.
+//
+// A node is 64 bytes: a large file has tens of thousands of them, and an
+// open document keeps its tree. So its tag is a small index (Tag), its
+// rare properties sit out of line (props), and a collection's entries
+// share one field with a scalar's constructed value (derived).
 type Node struct {
 	Kind      Kind
 	Style     Style
-	flattened bool // merges applied (see builder.flatten)
+	flattened bool  // merges applied (see builder.flatten)
+	tag       tagID // see Tag
 	// Line is the zero-based line of Span.Start (int32, next to the small
 	// fields, keeps a node 8 bytes smaller: a file of more than 2^31 lines
 	// is far beyond MaxBytes).
 	Line int32
-	// Tag is the resolved tag, as PyYAML's SafeLoader resolves it (a full
-	// "tag:yaml.org,2002:..." tag, or a local tag like "!Ref" as written).
-	Tag string
 	// Text is a scalar's decoded text (escapes processed, quotes removed).
 	Text string
 	// Span is the node's own extent: for a scalar its quotes or block header
 	// and content, for a flow collection its brackets, for a block
 	// collection its first to last entry. Anchor and tag are not included.
 	Span source.Span
-	// props holds the rare node properties (anchor, explicit tag): see
-	// Anchor, AnchorSpan and TagSpan. Keeping them out of line makes a
-	// node 40 bytes smaller.
+	// props holds the rare node properties (anchor, explicit tag, a tag
+	// outside PyYAML's set, an alias's target): see Anchor, AnchorSpan,
+	// TagSpan, Tag and Target.
 	props *nodeProps
-	// Content holds, for a mapping, keys and values alternately as written
-	// (merge keys included); for a sequence, its items.
-	Content []*Node
-
-	// derived is what the build computes from the node: for a mapping its
-	// effective pairs after merges (a *[]Pair, see effectivePairs), for a
-	// scalar its constructed value (nil for a string, which is Text). One
-	// field for both keeps every node 24 bytes smaller.
+	// derived is, for a mapping or a sequence, its *collection (entries as
+	// written, and a mapping's effective pairs after merges); for a scalar
+	// its constructed value (nil for a string, which is Text).
 	derived any
 }
 
-// effectivePairs is a mapping's pairs after merges (nil for other nodes).
-func (n *Node) effectivePairs() []Pair {
-	if ps, ok := n.derived.(*[]Pair); ok {
-		return *ps
+// collection is what a mapping or a sequence holds.
+type collection struct {
+	// content is, for a mapping, keys and values alternately as written
+	// (merge keys included); for a sequence, its items.
+	content []*Node
+	// pairs is a mapping's effective pairs (see builder.flatten).
+	pairs []Pair
+}
+
+// Content returns, for a mapping, its keys and values alternately as
+// written (merge keys included); for a sequence, its items; nil for other
+// nodes. Aliases are not followed.
+func (n *Node) Content() []*Node {
+	if c, ok := n.derived.(*collection); ok {
+		return c.content
 	}
 	return nil
 }
 
+// effectivePairs is a mapping's pairs after merges (nil for other nodes).
+func (n *Node) effectivePairs() []Pair {
+	if c, ok := n.derived.(*collection); ok {
+		return c.pairs
+	}
+	return nil
+}
+
+// tagID is a Node's tag: one of PyYAML's (tagNames), or tagOther for any
+// other, which props holds.
+type tagID uint8
+
+const (
+	tagNone tagID = iota // an alias
+	tagStr
+	tagInt
+	tagFloat
+	tagBool
+	tagNull
+	tagTimestamp
+	tagMerge
+	tagValue
+	tagBinary
+	tagMap
+	tagSeq
+	tagOMap
+	tagPairs
+	tagSet
+	tagOther
+)
+
+var tagNames = [...]string{
+	tagNone: "", tagStr: TagStr, tagInt: TagInt, tagFloat: TagFloat, tagBool: TagBool,
+	tagNull: TagNull, tagTimestamp: TagTimestamp, tagMerge: TagMerge, tagValue: TagValue,
+	tagBinary: TagBinary, tagMap: TagMap, tagSeq: TagSeq, tagOMap: TagOMap, tagPairs: TagPairs,
+	tagSet: TagSet,
+}
+
+// Tag is the resolved tag, as PyYAML's SafeLoader resolves it (a full
+// "tag:yaml.org,2002:..." tag, or a local tag like "!Ref" as written; ""
+// for an alias).
+func (n *Node) Tag() string {
+	if n.tag == tagOther {
+		return n.props.tag
+	}
+	return tagNames[n.tag]
+}
+
+func (n *Node) setTag(t string) {
+	for i, name := range tagNames {
+		if name == t {
+			n.tag = tagID(i)
+			return
+		}
+	}
+	n.tag = tagOther
+	n.setProps(func(p *nodeProps) { p.tag = t })
+}
+
 type nodeProps struct {
+	tag        string // a tag outside tagNames
 	anchor     string
 	anchorSpan source.Span
 	tagSpan    source.Span
@@ -188,13 +257,13 @@ func (n *Node) Resolve() *Node {
 // IsNull reports whether n resolves to a null scalar.
 func (n *Node) IsNull() bool {
 	r := n.Resolve()
-	return r == nil || (r.Kind == ScalarNode && r.Tag == TagNull)
+	return r == nil || (r.Kind == ScalarNode && r.Tag() == TagNull)
 }
 
 // IsString reports whether n resolves to a str scalar.
 func (n *Node) IsString() bool {
 	r := n.Resolve()
-	return r != nil && r.Kind == ScalarNode && r.Tag == TagStr
+	return r != nil && r.Kind == ScalarNode && r.Tag() == TagStr
 }
 
 // Scalar returns the constructed value of a scalar (string, int64,
@@ -235,7 +304,7 @@ func (n *Node) Items() []*Node {
 	if r == nil || r.Kind != SequenceNode {
 		return nil
 	}
-	return r.Content
+	return r.Content()
 }
 
 // TypeName names the node's PyYAML type for messages: "string", "integer",
@@ -251,7 +320,7 @@ func (n *Node) TypeName() string {
 	case SequenceNode:
 		return "sequence"
 	}
-	switch r.Tag {
+	switch r.Tag() {
 	case TagStr:
 		return "string"
 	case TagInt:
@@ -267,7 +336,7 @@ func (n *Node) TypeName() string {
 	case TagBinary:
 		return "binary"
 	}
-	return r.Tag
+	return r.Tag()
 }
 
 // Problem is something PyYAML would reject, or a YAML surprise worth
@@ -550,4 +619,10 @@ func (d *Document) ExpandedSize() int {
 		return 0
 	}
 	return expandedSize(d.Root, map[*Node]int{})
+}
+
+// EmptySequence returns a new sequence node with no items and no place in
+// any text (for a check that takes a list as empty).
+func EmptySequence() *Node {
+	return &Node{Kind: SequenceNode, tag: tagSeq}
 }

@@ -590,7 +590,7 @@ func hasPlaceholder(n *yamlsyntax.Node) bool {
 		if n.Kind == yamlsyntax.ScalarNode {
 			return strings.Contains(n.Text, "{{")
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			if walk(c, depth+1) {
 				return true
 			}

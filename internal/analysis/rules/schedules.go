@@ -293,7 +293,7 @@ schedules:
 	Run: func(p *analysis.Pass) {
 		forEachSchedule(p, func(d *prefectyaml.Deployment, s *prefectyaml.Schedule) {
 			n, via := fieldNode(s, s.Cron)
-			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag != yamlsyntax.TagStr {
+			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag() != yamlsyntax.TagStr {
 				return // null is "not set"; other types are the schema's
 			}
 			if strings.Contains(n.Text, "{{") {
@@ -412,7 +412,7 @@ schedules:
 	Run: func(p *analysis.Pass) {
 		forEachSchedule(p, func(d *prefectyaml.Deployment, s *prefectyaml.Schedule) {
 			n, via := fieldNode(s, s.RRule)
-			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag != yamlsyntax.TagStr || strings.Contains(n.Text, "{{") {
+			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag() != yamlsyntax.TagStr || strings.Contains(n.Text, "{{") {
 				return
 			}
 			problem, ok := schedule.ValidateRRule(n.Text)
@@ -460,7 +460,7 @@ schedules:
 	Run: func(p *analysis.Pass) {
 		forEachSchedule(p, func(d *prefectyaml.Deployment, s *prefectyaml.Schedule) {
 			n, via := fieldNode(s, s.Timezone)
-			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag != yamlsyntax.TagStr || strings.Contains(n.Text, "{{") {
+			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag() != yamlsyntax.TagStr || strings.Contains(n.Text, "{{") {
 				return
 			}
 			problem, suggestions, ok := schedule.ValidateTimezone(n.Text)
@@ -515,7 +515,7 @@ schedules:
 	Run: func(p *analysis.Pass) {
 		forEachSchedule(p, func(d *prefectyaml.Deployment, s *prefectyaml.Schedule) {
 			n, via := fieldNode(s, s.AnchorDate)
-			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag != yamlsyntax.TagTimestamp {
+			if n == nil || n.Kind != yamlsyntax.ScalarNode || n.Tag() != yamlsyntax.TagTimestamp {
 				return
 			}
 			raw := p.Src.Slice(n.Span)
@@ -593,7 +593,7 @@ schedules:
 				diag.Tags = append(diag.Tags, analysis.TagUnnecessary)
 				return
 			}
-			if n.Tag != yamlsyntax.TagStr || strings.Contains(n.Text, "{{") {
+			if n.Tag() != yamlsyntax.TagStr || strings.Contains(n.Text, "{{") {
 				return // timestamps: unquoted-anchor-date; other types: the schema
 			}
 			if problem, ok := schedule.ValidateAnchorDate(n.Text); !ok {
@@ -685,7 +685,7 @@ func schedulesEmpty(f prefectyaml.Field) bool {
 		return false
 	}
 	r := f.Value.Resolve()
-	return r == nil || r.IsNull() || (r.Kind == yamlsyntax.SequenceNode && len(r.Content) == 0)
+	return r == nil || r.IsNull() || (r.Kind == yamlsyntax.SequenceNode && len(r.Content()) == 0)
 }
 
 var LegacySchedule = &analysis.Rule{
@@ -896,7 +896,7 @@ concurrency_limit:
 // field f: after the last entry of a block mapping at its indentation, or
 // before the closing brace of a flow mapping.
 func addMappingKey(p *analysis.Pass, f prefectyaml.Field, m *yamlsyntax.Node, key, value string) (source.Edit, bool) {
-	if f.Via != nil || f.Value.Kind == yamlsyntax.AliasNode || len(m.Content) == 0 {
+	if f.Via != nil || f.Value.Kind == yamlsyntax.AliasNode || len(m.Content()) == 0 {
 		return source.Edit{}, false
 	}
 	if m.Style == yamlsyntax.Flow {
@@ -905,16 +905,16 @@ func addMappingKey(p *analysis.Pass, f prefectyaml.Field, m *yamlsyntax.Node, ke
 			return source.Edit{}, false
 		}
 		// Insert after the last value, before any spaces and the brace.
-		last := m.Content[len(m.Content)-1]
+		last := m.Content()[len(m.Content())-1]
 		return source.Edit{Span: source.Span{Start: last.Span.End, End: last.Span.End}, NewText: ", " + key + ": " + value}, true
 	}
-	firstKey := m.Content[0]
+	firstKey := m.Content()[0]
 	line := p.Src.LineOf(firstKey.Span.Start)
 	col := firstKey.Span.Start - p.Src.LineStart(line)
 	if strings.TrimSpace(p.Src.Text()[p.Src.LineStart(line):firstKey.Span.Start]) != "" {
 		return source.Edit{}, false
 	}
-	lastLine := p.Src.LineOf(m.Content[len(m.Content)-1].Span.End)
+	lastLine := p.Src.LineOf(m.Content()[len(m.Content())-1].Span.End)
 	at := p.Src.LineEnd(lastLine)
 	return source.Edit{Span: source.Span{Start: at, End: at}, NewText: "\n" + strings.Repeat(" ", col) + key + ": " + value}, true
 }

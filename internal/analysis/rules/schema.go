@@ -182,7 +182,7 @@ func cachedLeaves(p *analysis.Pass, sch *jsonschema.Schema, family string, node 
 			// cache) item by item, so that one new schedule in a list does
 			// not revalidate the others.
 			var out []*jsonschema.ValidationError
-			for i, item := range r.Content {
+			for i, item := range r.Content() {
 				leaves, ok := cachedLeaves(p, items, family+"[]", item, append(append([]string{}, prefix...), strconv.Itoa(i)))
 				if !ok {
 					return nil, false
@@ -252,7 +252,7 @@ func jsonType(n *yamlsyntax.Node) string {
 	case yamlsyntax.SequenceNode:
 		return "array"
 	}
-	switch r.Tag {
+	switch r.Tag() {
 	case yamlsyntax.TagStr, yamlsyntax.TagTimestamp:
 		return "string"
 	case yamlsyntax.TagBool:
@@ -467,7 +467,7 @@ func deploymentKey(p *analysis.Pass, item *yamlsyntax.Node) (string, bool) {
 			b.WriteString("\x00&")
 			return write(t, depth+1)
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			if !walk(c, depth+1) {
 				return false
 			}
@@ -597,10 +597,10 @@ func locate(root *yamlsyntax.Node, path []string) (key, value, via *yamlsyntax.N
 			key, value = p.Key, p.Value
 		case yamlsyntax.SequenceNode:
 			i, err := strconv.Atoi(tok)
-			if err != nil || i >= len(r.Content) {
+			if err != nil || i >= len(r.Content()) {
 				return nil, nil, via
 			}
-			key, value = nil, r.Content[i]
+			key, value = nil, r.Content()[i]
 		default:
 			return nil, nil, via
 		}
@@ -749,7 +749,7 @@ func mapFinding(p *analysis.Pass, sch *jsonschema.Schema, e *jsonschema.Validati
 		return out
 	case *kind.Type:
 		r := value.Resolve()
-		if r != nil && r.Kind == yamlsyntax.ScalarNode && value.Kind != yamlsyntax.AliasNode && r.Style == yamlsyntax.Plain && contains(k.Want, "string") && r.Tag != yamlsyntax.TagNull {
+		if r != nil && r.Kind == yamlsyntax.ScalarNode && value.Kind != yamlsyntax.AliasNode && r.Style == yamlsyntax.Plain && contains(k.Want, "string") && r.Tag() != yamlsyntax.TagNull {
 			raw := p.Src.Slice(r.Span)
 			name := lastKey(path)
 			f := schemaFinding{rule: "string-expected", span: r.Span, via: via}
@@ -866,7 +866,7 @@ func article(s string) string {
 }
 
 func describeType(n *yamlsyntax.Node) string {
-	switch n.Tag {
+	switch n.Tag() {
 	case yamlsyntax.TagFloat:
 		return "float"
 	case yamlsyntax.TagInt:

@@ -193,7 +193,7 @@ func quickCheck(s *schemanav.Schema, n *yamlsyntax.Node, depth int) verdict {
 			}
 		}
 	case "array":
-		items := r.Content
+		items := r.Content()
 		if (s.MinItems != nil && len(items) < *s.MinItems) || (s.MaxItems != nil && len(items) > *s.MaxItems) {
 			return violates
 		}
@@ -224,7 +224,7 @@ func instanceType(r *yamlsyntax.Node) (string, any) {
 	v := r.Scalar()
 	switch x := v.(type) {
 	case string:
-		if r.Tag != yamlsyntax.TagStr {
+		if r.Tag() != yamlsyntax.TagStr {
 			return "", nil
 		}
 		return "string", x
@@ -233,7 +233,7 @@ func instanceType(r *yamlsyntax.Node) (string, any) {
 	case bool:
 		return "boolean", x
 	case nil:
-		if r.Tag != yamlsyntax.TagNull {
+		if r.Tag() != yamlsyntax.TagNull {
 			return "", nil
 		}
 		return "null", nil
@@ -306,7 +306,7 @@ func quickCheckTopLevel(s *schemanav.Schema, root *yamlsyntax.Node) bool {
 	if s.Types != nil && !typeAdmits(s.Types, "object") {
 		return false
 	}
-	empty := &yamlsyntax.Node{Kind: yamlsyntax.SequenceNode, Tag: yamlsyntax.TagSeq}
+	empty := yamlsyntax.EmptySequence()
 	for _, p := range root.Pairs() {
 		name := p.KeyText()
 		value := p.Value

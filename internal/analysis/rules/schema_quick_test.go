@@ -56,7 +56,7 @@ func checkQuickAgainstJSONSchema(t testing.TB, name, text string, schemas []*jso
 			return
 		}
 		nodes = append(nodes, n)
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c, depth+1)
 		}
 	}

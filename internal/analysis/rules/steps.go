@@ -109,10 +109,10 @@ func replaceKeyFix(p *analysis.Pass, key *yamlsyntax.Node, name, title string, p
 // arguments are a block mapping written in place.
 func insertArgFix(p *analysis.Pass, st *prefectyaml.Step, line, title string) (analysis.Fix, bool) {
 	a := st.Args
-	if st.Via != nil || a == nil || a.Kind != yamlsyntax.MappingNode || a.Style != yamlsyntax.Block || len(a.Content) < 2 {
+	if st.Via != nil || a == nil || a.Kind != yamlsyntax.MappingNode || a.Style != yamlsyntax.Block || len(a.Content()) < 2 {
 		return analysis.Fix{}, false
 	}
-	first := a.Content[0]
+	first := a.Content()[0]
 	ls := p.Src.LineStart(p.Src.LineOf(first.Span.Start))
 	indent := p.Src.Text()[ls:first.Span.Start]
 	if strings.TrimLeft(indent, " ") != "" || p.Src.LineOf(first.Span.Start) == p.Src.LineOf(st.FunctionKey.Span.Start) {
@@ -174,8 +174,8 @@ func reindentFix(p *analysis.Pass, st *prefectyaml.Step) (analysis.Fix, bool) {
 	type wpair struct{ key, val *yamlsyntax.Node }
 	var pairs []wpair
 	fn := -1
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
+	for i := 0; i+1 < len(m.Content()); i += 2 {
+		k, v := m.Content()[i], m.Content()[i+1]
 		if k.Kind != yamlsyntax.ScalarNode || (k.Style == yamlsyntax.Plain && k.Text == "<<") {
 			return analysis.Fix{}, false
 		}
@@ -234,13 +234,13 @@ func reindentFix(p *analysis.Pass, st *prefectyaml.Step) (analysis.Fix, bool) {
 			}
 			firstLine = strings.TrimRight(text[pairs[fn].key.Span.Start:args.Span.Start], " \t") + text[args.Span.End:src.LineEnd(startLine[fn])]
 		}
-	case args.Kind == yamlsyntax.MappingNode && args.Style == yamlsyntax.Flow && len(args.Content) == 0:
+	case args.Kind == yamlsyntax.MappingNode && args.Style == yamlsyntax.Flow && len(args.Content()) == 0:
 		if args.Anchor() != "" || args.TagSpan().Len() > 0 || src.LineOf(args.Span.End) != startLine[fn] {
 			return analysis.Fix{}, false
 		}
 		firstLine = strings.TrimRight(text[pairs[fn].key.Span.Start:args.Span.Start], " \t") + text[args.Span.End:src.LineEnd(startLine[fn])]
-	case args.Kind == yamlsyntax.MappingNode && args.Style == yamlsyntax.Block && len(args.Content) > 0:
-		target = col(args.Content[0])
+	case args.Kind == yamlsyntax.MappingNode && args.Style == yamlsyntax.Block && len(args.Content()) > 0:
+		target = col(args.Content()[0])
 		if target <= keyCol {
 			return analysis.Fix{}, false
 		}

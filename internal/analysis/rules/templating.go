@@ -166,19 +166,19 @@ func WalkStringValues(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
 		}
 		switch n.Kind {
 		case yamlsyntax.ScalarNode:
-			if n.Tag == yamlsyntax.TagStr {
+			if n.Tag() == yamlsyntax.TagStr {
 				f(n)
 			}
 		case yamlsyntax.SequenceNode:
-			for _, c := range n.Content {
+			for _, c := range n.Content() {
 				walk(c, depth+1)
 			}
 		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if k := n.Content[i]; k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				if k := n.Content()[i]; k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
 					continue
 				}
-				walk(n.Content[i+1], depth+1)
+				walk(n.Content()[i+1], depth+1)
 			}
 		}
 	}
@@ -381,7 +381,7 @@ func visitResolved(n, via *yamlsyntax.Node, f func(n, via *yamlsyntax.Node)) {
 		}
 		switch r.Kind {
 		case yamlsyntax.ScalarNode:
-			if r.Tag == yamlsyntax.TagStr {
+			if r.Tag() == yamlsyntax.TagStr {
 				f(r, via)
 			}
 		case yamlsyntax.SequenceNode:
@@ -389,7 +389,7 @@ func visitResolved(n, via *yamlsyntax.Node, f func(n, via *yamlsyntax.Node)) {
 				return
 			}
 			seen[r] = true
-			for _, c := range r.Content {
+			for _, c := range r.Content() {
 				walk(c, via, depth+1)
 			}
 		case yamlsyntax.MappingNode:

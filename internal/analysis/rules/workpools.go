@@ -469,10 +469,10 @@ func locateJobVariable(d *prefectyaml.Deployment, path []string) (key, value, vi
 			}
 		case yamlsyntax.SequenceNode:
 			idx, err := strconv.Atoi(seg)
-			if err != nil || idx < 0 || idx >= len(r.Content) {
+			if err != nil || idx < 0 || idx >= len(r.Content()) {
 				return key, value, via
 			}
-			key, value, n = nil, r.Content[idx], r.Content[idx]
+			key, value, n = nil, r.Content()[idx], r.Content()[idx]
 		default:
 			return key, value, via
 		}

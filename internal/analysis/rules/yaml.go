@@ -412,7 +412,7 @@ func surprisingAt(idx *schemanav.Index, path []string, n *yamlsyntax.Node) bool 
 		return true
 	}
 	read := "integer"
-	if n.Tag == yamlsyntax.TagBool {
+	if n.Tag() == yamlsyntax.TagBool {
 		read = "boolean"
 	}
 	var types []string
@@ -453,17 +453,17 @@ func walkScalarPaths(n *yamlsyntax.Node, path []string, f func(*yamlsyntax.Node,
 			f(n, buf)
 		case yamlsyntax.SequenceNode:
 			buf = append(buf, "[]")
-			for _, c := range n.Content {
+			for _, c := range n.Content() {
 				walk(c)
 			}
 			buf = buf[:len(buf)-1]
 		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				k, v := n.Content()[i], n.Content()[i+1]
 				f(k, nil) // a key's own path is unknown to the schema
-				if k.Kind == yamlsyntax.ScalarNode && k.Tag == yamlsyntax.TagMerge {
+				if k.Kind == yamlsyntax.ScalarNode && k.Tag() == yamlsyntax.TagMerge {
 					if v.Kind == yamlsyntax.SequenceNode {
-						for _, item := range v.Content {
+						for _, item := range v.Content() {
 							walk(item)
 						}
 					} else {
@@ -483,7 +483,7 @@ func walkScalarPaths(n *yamlsyntax.Node, path []string, f func(*yamlsyntax.Node,
 // yaml11Surprise explains how PyYAML reads a plain scalar when that differs
 // from YAML 1.2's core schema, or returns "".
 func yaml11Surprise(n *yamlsyntax.Node) string {
-	switch n.Tag {
+	switch n.Tag() {
 	case yamlsyntax.TagBool:
 		switch n.Text {
 		case "true", "True", "TRUE", "false", "False", "FALSE":
@@ -530,7 +530,7 @@ func walkScalars(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
 	case yamlsyntax.ScalarNode:
 		f(n)
 	case yamlsyntax.MappingNode, yamlsyntax.SequenceNode:
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walkScalars(c, f)
 		}
 	}
@@ -620,7 +620,7 @@ Quote the value if you do mean the text ("42,"), or add
 ` + "`# prefect-lsp: ignore[trailing-comma]`" + `.`,
 	Run: func(p *analysis.Pass) {
 		walkScalars(p.Doc.Root, func(n *yamlsyntax.Node) {
-			if n.Style != yamlsyntax.Plain || n.Tag != yamlsyntax.TagStr || len(n.Text) < 2 || !strings.HasSuffix(n.Text, ",") {
+			if n.Style != yamlsyntax.Plain || n.Tag() != yamlsyntax.TagStr || len(n.Text) < 2 || !strings.HasSuffix(n.Text, ",") {
 				return
 			}
 			if p.Src.LineOf(n.Span.Start) != p.Src.LineOf(n.Span.End) {

@@ -85,7 +85,7 @@ func surpriseLeaves(v *yamlsyntax.Node) []surpriseLeaf {
 				out = append(out, surpriseLeaf{node: n, path: append([]pyflow.PathStep(nil), path...)})
 			}
 		case yamlsyntax.SequenceNode:
-			for i, c := range n.Content {
+			for i, c := range n.Content() {
 				path = append(path, pyflow.PathStep{Index: i, IsIndex: true})
 				walk(c)
 				path = path[:len(path)-1]
