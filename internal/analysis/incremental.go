@@ -185,7 +185,8 @@ func layoutOf(doc *yamlsyntax.Document) *layout {
 		return nil
 	}
 	f, text := doc.File, doc.File.Text()
-	key := root.Content()[j]
+	top := root.Content()
+	key := top[j]
 	if f.LineStart(int(key.Line)) != key.Span.Start || key.Style != yamlsyntax.Plain {
 		return nil
 	}
@@ -210,8 +211,8 @@ func layoutOf(doc *yamlsyntax.Document) *layout {
 		}
 		l.starts = append(l.starts, ls)
 	}
-	if j+2 < len(root.Content()) {
-		next := root.Content()[j+2]
+	if j+2 < len(top) {
+		next := top[j+2]
 		if f.LineStart(int(next.Line)) != next.Span.Start {
 			return nil
 		}

@@ -273,8 +273,8 @@ func stringValueAt(root *yamlsyntax.Node, off int) *yamlsyntax.Node {
 			n = next
 		case yamlsyntax.MappingNode:
 			var next *yamlsyntax.Node
-			for i := 0; i+1 < len(n.Content()); i += 2 {
-				k, v := n.Content()[i], n.Content()[i+1]
+			for i, content := 0, n.Content(); i+1 < len(content); i += 2 {
+				k, v := content[i], content[i+1]
 				if k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
 					continue
 				}

@@ -31,8 +31,8 @@ func locate(doc *yamlsyntax.Document, off int) located {
 		switch n.Kind {
 		case yamlsyntax.MappingNode:
 			var next *yamlsyntax.Node
-			for i := 0; i+1 < len(n.Content()); i += 2 {
-				k, v := n.Content()[i], n.Content()[i+1]
+			for i, content := 0, n.Content(); i+1 < len(content); i += 2 {
+				k, v := content[i], content[i+1]
 				if k.Span.Contains(off) && (k.Span.Len() > 0 || k.Span.Start == off) {
 					l.Path = append(l.Path, keyText(k))
 					l.Key = k

@@ -81,8 +81,8 @@ func (s *server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 	if f := m.Definitions; f.Key != nil {
 		var children []protocol.DocumentSymbol
 		if f.Value != nil && f.Value.Kind == yamlsyntax.MappingNode {
-			for i := 0; i+1 < len(f.Value.Content()); i += 2 {
-				k, v := f.Value.Content()[i], f.Value.Content()[i+1]
+			for i, content := 0, f.Value.Content(); i+1 < len(content); i += 2 {
+				k, v := content[i], content[i+1]
 				detail := ""
 				if v.Anchor() != "" {
 					detail = "&" + v.Anchor()
@@ -147,8 +147,8 @@ func (s *server) FoldingRanges(ctx context.Context, p *protocol.FoldingRangePara
 		}
 		switch n.Kind {
 		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content()); i += 2 {
-				k, v := n.Content()[i], n.Content()[i+1]
+			for i, content := 0, n.Content(); i+1 < len(content); i += 2 {
+				k, v := content[i], content[i+1]
 				if v != nil && v.Kind != yamlsyntax.AliasNode {
 					add(k.Span.Start, v.Span.End)
 					walk(v, depth+1)
@@ -238,8 +238,8 @@ func (s *server) DocumentLink(ctx context.Context, p *protocol.DocumentLinkParam
 			}
 			switch n.Kind {
 			case yamlsyntax.MappingNode:
-				for i := 0; i+1 < len(n.Content()); i += 2 {
-					k, v := n.Content()[i], n.Content()[i+1]
+				for i, content := 0, n.Content(); i+1 < len(content); i += 2 {
+					k, v := content[i], content[i+1]
 					if v != nil && v.Kind == yamlsyntax.ScalarNode && v.IsString() && pathKeys[keyText(k)] {
 						if abs, ok := exists(v.Text); ok {
 							add(v.Span, abs, "")

@@ -896,7 +896,8 @@ concurrency_limit:
 // field f: after the last entry of a block mapping at its indentation, or
 // before the closing brace of a flow mapping.
 func addMappingKey(p *analysis.Pass, f prefectyaml.Field, m *yamlsyntax.Node, key, value string) (source.Edit, bool) {
-	if f.Via != nil || f.Value.Kind == yamlsyntax.AliasNode || len(m.Content()) == 0 {
+	content := m.Content()
+	if f.Via != nil || f.Value.Kind == yamlsyntax.AliasNode || len(content) == 0 {
 		return source.Edit{}, false
 	}
 	if m.Style == yamlsyntax.Flow {
@@ -905,16 +906,16 @@ func addMappingKey(p *analysis.Pass, f prefectyaml.Field, m *yamlsyntax.Node, ke
 			return source.Edit{}, false
 		}
 		// Insert after the last value, before any spaces and the brace.
-		last := m.Content()[len(m.Content())-1]
+		last := content[len(content)-1]
 		return source.Edit{Span: source.Span{Start: last.Span.End, End: last.Span.End}, NewText: ", " + key + ": " + value}, true
 	}
-	firstKey := m.Content()[0]
+	firstKey := content[0]
 	line := p.Src.LineOf(firstKey.Span.Start)
 	col := firstKey.Span.Start - p.Src.LineStart(line)
 	if strings.TrimSpace(p.Src.Text()[p.Src.LineStart(line):firstKey.Span.Start]) != "" {
 		return source.Edit{}, false
 	}
-	lastLine := p.Src.LineOf(m.Content()[len(m.Content())-1].Span.End)
+	lastLine := p.Src.LineOf(content[len(content)-1].Span.End)
 	at := p.Src.LineEnd(lastLine)
 	return source.Edit{Span: source.Span{Start: at, End: at}, NewText: "\n" + strings.Repeat(" ", col) + key + ": " + value}, true
 }

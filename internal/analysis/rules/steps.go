@@ -174,8 +174,8 @@ func reindentFix(p *analysis.Pass, st *prefectyaml.Step) (analysis.Fix, bool) {
 	type wpair struct{ key, val *yamlsyntax.Node }
 	var pairs []wpair
 	fn := -1
-	for i := 0; i+1 < len(m.Content()); i += 2 {
-		k, v := m.Content()[i], m.Content()[i+1]
+	for i, content := 0, m.Content(); i+1 < len(content); i += 2 {
+		k, v := content[i], content[i+1]
 		if k.Kind != yamlsyntax.ScalarNode || (k.Style == yamlsyntax.Plain && k.Text == "<<") {
 			return analysis.Fix{}, false
 		}

@@ -174,11 +174,11 @@ func WalkStringValues(n *yamlsyntax.Node, f func(*yamlsyntax.Node)) {
 				walk(c, depth+1)
 			}
 		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content()); i += 2 {
-				if k := n.Content()[i]; k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
+			for i, content := 0, n.Content(); i+1 < len(content); i += 2 {
+				if k := content[i]; k.Kind == yamlsyntax.ScalarNode && k.Text == "triggers" {
 					continue
 				}
-				walk(n.Content()[i+1], depth+1)
+				walk(content[i+1], depth+1)
 			}
 		}
 	}

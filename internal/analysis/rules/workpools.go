@@ -468,11 +468,12 @@ func locateJobVariable(d *prefectyaml.Deployment, path []string) (key, value, vi
 				via = pr.Via
 			}
 		case yamlsyntax.SequenceNode:
+			items := r.Content()
 			idx, err := strconv.Atoi(seg)
-			if err != nil || idx < 0 || idx >= len(r.Content()) {
+			if err != nil || idx < 0 || idx >= len(items) {
 				return key, value, via
 			}
-			key, value, n = nil, r.Content()[idx], r.Content()[idx]
+			key, value, n = nil, items[idx], items[idx]
 		default:
 			return key, value, via
 		}

@@ -458,8 +458,8 @@ func walkScalarPaths(n *yamlsyntax.Node, path []string, f func(*yamlsyntax.Node,
 			}
 			buf = buf[:len(buf)-1]
 		case yamlsyntax.MappingNode:
-			for i := 0; i+1 < len(n.Content()); i += 2 {
-				k, v := n.Content()[i], n.Content()[i+1]
+			for i, content := 0, n.Content(); i+1 < len(content); i += 2 {
+				k, v := content[i], content[i+1]
 				f(k, nil) // a key's own path is unknown to the schema
 				if k.Kind == yamlsyntax.ScalarNode && k.Tag() == yamlsyntax.TagMerge {
 					if v.Kind == yamlsyntax.SequenceNode {
