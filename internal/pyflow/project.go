@@ -37,6 +37,8 @@ type Project struct {
 	// gen counts invalidations, so that an answer read from the disk
 	// before an invalidation is not cached after it.
 	gen uint64
+	// reading holds the disk reads in progress, by path.
+	reading map[string]*pendingRead
 }
 
 // TrustCache tells the project that InvalidateListings will be called on
@@ -129,8 +131,43 @@ func (p *Project) Module(path string) (*Module, error) {
 		return e.mod, nil
 	}
 	gen := p.gen
+	// Concurrent analyses (and the rules of one analysis, on all cores)
+	// often ask for the same file at once: one reads and parses it, the
+	// others wait for its answer.
+	if r := p.reading[path]; r != nil && r.gen == gen {
+		p.mu.Unlock()
+		<-r.done
+		return r.mod, r.err
+	}
+	r := &pendingRead{gen: gen, done: make(chan struct{}), err: errReadFailed}
+	if p.reading == nil {
+		p.reading = map[string]*pendingRead{}
+	}
+	p.reading[path] = r
 	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		if p.reading[path] == r {
+			delete(p.reading, path)
+		}
+		p.mu.Unlock()
+		close(r.done)
+	}()
+	r.mod, r.err = p.readDisk(path, gen)
+	return r.mod, r.err
+}
 
+// pendingRead is a disk read of a module in progress.
+type pendingRead struct {
+	gen  uint64
+	done chan struct{} // closed when mod and err are set
+	mod  *Module
+	err  error
+}
+
+// readDisk reads and parses the module at path unless the cached one is
+// still current (same modification time and size).
+func (p *Project) readDisk(path string, gen uint64) (*Module, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -167,6 +204,8 @@ func (e pyflowError) Error() string { return string(e) }
 const (
 	errIsDir    = pyflowError("is a directory")
 	errTooLarge = pyflowError("file too large to scan")
+	// errReadFailed is what waiters on a read get when it did not finish.
+	errReadFailed = pyflowError("the read of this file failed")
 )
 
 // exists reports whether path is a regular file (or an overlay).

@@ -212,6 +212,38 @@ func TestProjectCacheAndOverlay(t *testing.T) {
 	wg.Wait()
 }
 
+// TestConcurrentReadsShareOneParse: callers that ask for the same file at
+// once get the one module a single read parsed.
+func TestConcurrentReadsShareOneParse(t *testing.T) {
+	src := strings.Repeat("def f(a: int, b: str = 'x'):\n    return a\n\n", 2000)
+	root := writeFiles(t, map[string]string{"big.py": src})
+	path := filepath.Join(root, "big.py")
+	for round := 0; round < 5; round++ {
+		p := NewProject()
+		const n = 8
+		mods := make([]*Module, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				m, err := p.Module(path)
+				if err != nil {
+					t.Error(err)
+				}
+				mods[i] = m
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, m := range mods {
+			if m == nil || m != mods[0] {
+				t.Fatalf("round %d: caller %d got module %p, caller 0 got %p: the file was parsed more than once", round, i, m, mods[0])
+			}
+		}
+	}
+}
+
 // TestTrustCache: a trusting project answers existence and module lookups
 // from memory until InvalidateListings; an untrusting one asks the disk
 // every time.

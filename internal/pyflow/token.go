@@ -391,8 +391,23 @@ func stringPrefix(p []byte) (ok, raw, bytes, fstr bool) {
 	return true, raw, bytes, fstr
 }
 
-var ops3 = []string{"**=", "//=", ">>=", "<<=", "..."}
-var ops2 = []string{"**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="}
+// operatorLen returns the length of the two- or three-character operator
+// that rest starts with, or 0.
+func operatorLen(rest []byte) int {
+	if len(rest) >= 3 {
+		switch string(rest[:3]) {
+		case "**=", "//=", ">>=", "<<=", "...":
+			return 3
+		}
+	}
+	if len(rest) >= 2 {
+		switch string(rest[:2]) {
+		case "**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=":
+			return 2
+		}
+	}
+	return 0
+}
 
 func (t *tokenizer) token() {
 	src := t.src
@@ -419,19 +434,10 @@ func (t *tokenizer) token() {
 		return
 	}
 	rest := src[start:]
-	for _, op := range ops3 {
-		if len(rest) >= 3 && string(rest[:3]) == op {
-			t.pos += 3
-			t.emit(Op, start, t.pos)
-			return
-		}
-	}
-	for _, op := range ops2 {
-		if len(rest) >= 2 && string(rest[:2]) == op {
-			t.pos += 2
-			t.emit(Op, start, t.pos)
-			return
-		}
+	if n := operatorLen(rest); n > 1 {
+		t.pos += n
+		t.emit(Op, start, t.pos)
+		return
 	}
 	switch c {
 	case '(', '[', '{':

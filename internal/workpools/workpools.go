@@ -351,10 +351,15 @@ func orderedObject(raw json.RawMessage) ([]string, []json.RawMessage, error) {
 	return keys, vals, nil
 }
 
-var (
-	schemaMu    sync.Mutex
-	schemaCache = map[string]*jsonschema.Schema{}
-)
+// compiled holds each pool type's compiled schema, compiled on first use:
+// one compilation per type at a time, and none waits for another type's.
+var compiled sync.Map // type name → *compiledSchema
+
+type compiledSchema struct {
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
+}
 
 // Schema returns the compiled job_variables schema of a pool type. Results
 // are cached; the returned schema is safe for concurrent Validate calls.
@@ -362,11 +367,13 @@ func Schema(typeName string) (*jsonschema.Schema, error) {
 	if _, ok := Lookup(typeName); !ok {
 		return nil, fmt.Errorf("workpools: unknown work-pool type %q", typeName)
 	}
-	schemaMu.Lock()
-	defer schemaMu.Unlock()
-	if s, ok := schemaCache[typeName]; ok {
-		return s, nil
-	}
+	v, _ := compiled.LoadOrStore(typeName, &compiledSchema{})
+	c := v.(*compiledSchema)
+	c.once.Do(func() { c.schema, c.err = compileSchema(typeName) })
+	return c.schema, c.err
+}
+
+func compileSchema(typeName string) (*jsonschema.Schema, error) {
 	raw, err := fs.ReadFile(schemafs.FS, FileName(typeName))
 	if err != nil {
 		return nil, err
@@ -384,6 +391,5 @@ func Schema(typeName string) (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workpools: %s: %w", FileName(typeName), err)
 	}
-	schemaCache[typeName] = s
 	return s, nil
 }

@@ -70,8 +70,32 @@ func (t *flowTarget) flow() *pyflow.Function {
 }
 
 // targetOf resolves a deployment's entrypoint once per run; nil when the
-// deployment has no literal string entrypoint.
+// deployment has no literal string entrypoint. Every caller goes through
+// all deployments, so the first call resolves them all (resolveTargets).
 func targetOf(p *analysis.Pass, d *prefectyaml.Deployment) *flowTarget {
+	resolveTargets(p)
+	return targetOne(p, d)
+}
+
+// resolveTargets resolves every deployment's entrypoint once per run, on
+// all cores: reading and parsing the flow files is most of the flow-code
+// rules' work, and distinct files are parsed in parallel (the flow index
+// reads a file once however many deployments name it). Deployments the
+// pass may skip are left to targetOne, if anyone asks.
+func resolveTargets(p *analysis.Pass) {
+	p.Memo("flows:targets", func() any {
+		ds := p.File.Deployments
+		onAllCores(p, len(ds), func(i int) {
+			if !p.Skips(ds[i].Index) {
+				targetOne(p, ds[i])
+			}
+		})
+		return true
+	})
+}
+
+// targetOne resolves one deployment's entrypoint (once per run).
+func targetOne(p *analysis.Pass, d *prefectyaml.Deployment) *flowTarget {
 	key := fmt.Sprintf("flows:target:%d", d.Index)
 	v := p.Memo(key, func() any {
 		raw, ok := d.Entrypoint.Str()
