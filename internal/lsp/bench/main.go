@@ -22,6 +22,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -120,6 +121,9 @@ func main() {
 	}
 
 	fmt.Printf("server: %s\n", strings.Join(cmd, " "))
+	if interp := elfInterpreter(cmd[0]); interp != "" {
+		fmt.Printf("note: the server binary is dynamically linked (%s, a cgo build): its RSS includes the C library's pages; release builds are static (CGO_ENABLED=0, see the Makefile)\n", interp)
+	}
 	var results []result
 	for _, shape := range shapeList {
 		fmt.Printf("\nshape %s\n", shape)
@@ -683,4 +687,28 @@ func findSchema() string {
 			return "../shared/reference/data/prefect.yaml.schema.json"
 		}
 	}
+}
+
+// elfInterpreter returns the dynamic loader an ELF executable asks for
+// ("" for a static binary, or when it is not ELF).
+func elfInterpreter(name string) string {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return ""
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b, err := io.ReadAll(p.Open())
+			if err != nil {
+				return "dynamic"
+			}
+			return strings.TrimRight(string(b), "\x00")
+		}
+	}
+	return ""
 }
