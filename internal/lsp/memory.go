@@ -18,8 +18,12 @@ import (
 // piles up on top of a large live tree, not by what the server keeps. So:
 //
 //   - while a large file (heavyText) is read and analysed (heavyWork), the
-//     collector's target is heavyGCPercent: the heap may grow by 30% of
-//     what is live;
+//     heap may grow by as much as keeps its projected peak (what is live,
+//     plus treeBytesPerTextByte for each byte being read, plus the
+//     garbage) within heavyHeapBudget, and by at least heavyGCPercent of
+//     what is live: a file of a few hundred KiB is read at Go's default
+//     target (collecting often costs it a third of its open time), a file
+//     of a megabyte and more at 30%;
 //   - otherwise the heap may grow by garbageHeadroom over what the last
 //     collection found live, within 30% to 100% of it: a small heap (small
 //     files, or a large file being edited incrementally, whose tree is not
@@ -34,15 +38,33 @@ import (
 // A user who sets GOGC or GOMEMLIMIT keeps exactly what they set.
 
 const (
-	// heavyGCPercent is the collector's target during whole-file work, and
-	// the lowest target otherwise.
+	// heavyGCPercent is the lowest target, during whole-file work and
+	// otherwise.
 	heavyGCPercent = 30
 	// defaultGCPercent is Go's default target, the highest.
 	defaultGCPercent = 100
 	// garbageHeadroom is how far the heap may grow over what is live, when
 	// that is between heavyGCPercent and defaultGCPercent of it.
 	garbageHeadroom = 4 << 20
+	// heavyHeapBudget is the heap a whole-file read may reach at a target
+	// above heavyGCPercent (live and garbage). With the binary's pages and
+	// the runtime's own memory it keeps the process near 30 MiB.
+	heavyHeapBudget = 18 << 20
+	// treeBytesPerTextByte is what a whole-file read keeps live per byte of
+	// text at its peak (both syntax trees, the model, the rules' shared
+	// values): about 14 for realistic files, 16 for compact ones.
+	treeBytesPerTextByte = 16
 )
+
+// heavyTargetFor is the collector's target while whole-file reads of
+// reading bytes in all run, with live bytes live before them.
+func heavyTargetFor(live uint64, reading int) int {
+	peak := live + uint64(reading)*treeBytesPerTextByte
+	if peak >= heavyHeapBudget {
+		return heavyGCPercent
+	}
+	return int(min(max((heavyHeapBudget-peak)*100/peak, heavyGCPercent), defaultGCPercent))
+}
 
 // targetFor is the collector's target for a live heap of live bytes.
 func targetFor(live uint64) int {
@@ -59,6 +81,7 @@ type memoryPolicy struct {
 
 	mu      sync.Mutex
 	heavy   int // whole-file works in progress
+	reading int // the bytes they read, together
 	percent int // the target set last
 	busyGC  atomic.Bool
 }
@@ -80,17 +103,30 @@ func (m *memoryPolicy) heavyWork(size int, f func()) {
 		f()
 		return
 	}
+	live := liveHeap()
 	m.mu.Lock()
 	m.heavy++
-	m.setLocked(heavyGCPercent)
+	m.reading += size
+	m.setLocked(heavyTargetFor(live, m.reading))
 	m.mu.Unlock()
 	defer func() {
 		m.mu.Lock()
 		m.heavy--
+		m.reading -= size
 		m.mu.Unlock()
 		m.retune()
 	}()
 	f()
+}
+
+// liveHeap is what the last collection found live.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		return s[0].Value.Uint64()
+	}
+	return 0
 }
 
 // retune sets the collector's target from what the last collection found
@@ -99,12 +135,7 @@ func (m *memoryPolicy) retune() {
 	if !m.tune {
 		return
 	}
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	live := uint64(0)
-	if s[0].Value.Kind() == metrics.KindUint64 {
-		live = s[0].Value.Uint64()
-	}
+	live := liveHeap()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.heavy == 0 {

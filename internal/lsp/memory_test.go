@@ -36,17 +36,41 @@ func gcPercent() int {
 	return p
 }
 
+func TestHeavyTargetFor(t *testing.T) {
+	const kib, mib = 1 << 10, 1 << 20
+	for _, c := range []struct {
+		live    uint64
+		reading int
+		want    int
+	}{
+		{0, heavyText, defaultGCPercent},           // 4 MiB projected: Go's default
+		{5 * mib, 267 * kib, 96},                   // a compact 1,000-deployment file
+		{5 * mib, 380 * kib, 64},                   // 400 realistic deployments
+		{5 * mib, 947 * kib, heavyGCPercent},       // 1,000 realistic deployments
+		{5 * mib, 2 * 267 * kib, 34},               // two compact files read at once
+		{64 * mib, heavyText, heavyGCPercent},      // already above the budget
+		{0, 64 * mib, heavyGCPercent},              // a huge text
+		{heavyHeapBudget / 2, 0, defaultGCPercent}, // (nothing read: the ratio)
+	} {
+		if got := heavyTargetFor(c.live, c.reading); got != c.want {
+			t.Errorf("heavyTargetFor(%d MiB, %d KiB) = %d, want %d", c.live/mib, c.reading/kib, got, c.want)
+		}
+	}
+}
+
 func TestHeavyWorkLowersTheTargetUntilTheLastEnds(t *testing.T) {
 	before := debug.SetGCPercent(defaultGCPercent)
 	defer debug.SetGCPercent(before)
 	m := newMemoryPolicy(true)
+	// A text whose tree alone exceeds the budget: the lowest target.
+	const big = heavyHeapBudget / treeBytesPerTextByte
 	inner := make(chan struct{})
 	outerIn := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		m.heavyWork(heavyText, func() {
+		m.heavyWork(big, func() {
 			close(outerIn)
 			<-inner
 		})
