@@ -127,7 +127,7 @@ func main() {
 	var results []result
 	for _, shape := range shapeList {
 		fmt.Printf("\nshape %s\n", shape)
-		fmt.Printf("%-6s %8s %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %8s %9s %10s\n", "deps", "KiB", "parse", "new parse", "init", "cold open", "open", "reopen", "edit p50", "edit p95", "hover95", "compl95", "1st req", "RSS MiB", "open flt", "reopen flt")
+		fmt.Printf("%-6s %8s %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %8s %8s %9s %10s\n", "deps", "KiB", "parse", "new parse", "init", "cold open", "open", "reopen", "edit p50", "edit p95", "hover95", "compl95", "1st req", "RSS MiB", "file MiB", "open flt", "reopen flt")
 		for _, n := range ns {
 			project := benchgen.Generate(shape, n)
 			text := project.YAML
@@ -138,7 +138,7 @@ func main() {
 			r := run(cmd, path, text, otherProject(shape, n), *edits, *queries, nil, 2*time.Minute, *warmDoc)
 			r.shape, r.n, r.bytes, r.parse, r.freshParse = shape, n, len(text), parse, fresh
 			results = append(results, r)
-			fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(fresh), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), ms(r.firstReq), float64(r.rssKB)/1024, count(r.openFaults), count(r.reopenFaults))
+			fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %8.1f %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(fresh), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), ms(r.firstReq), float64(r.rssKB)/1024, float64(r.fileKB)/1024, count(r.openFaults), count(r.reopenFaults))
 			if r.err != "" {
 				fmt.Printf("       error: %s\n", r.err)
 			}
@@ -149,6 +149,7 @@ func main() {
 	fmt.Println(" reopen: another file of the same size opened after the edits, in the running server;")
 	fmt.Println(" 1st req: a hover right after an edit's diagnostics, p50 of 5: the first request on a new version re-reads the whole tree;")
 	fmt.Println(" new parse: the bare parse as the first work of a new process, median of three;")
+	fmt.Println(" RSS: the server's peak; file: of it, the pages of the binary (RssFile at the end of the run), the rest is the heap and the runtime;")
 	fmt.Println(" flt: the server's minor page faults from didOpen to its diagnostics, each a 4 KiB page new to the process)")
 	if us := pageFaultMicros(); us >= 0 {
 		fmt.Printf("machine: a fresh 4 KiB page costs %.1f µs to fault in (first write to 64 MiB newly mapped)\n", us)
@@ -215,6 +216,7 @@ type result struct {
 	hoverP95, complP95 time.Duration
 	firstReq           time.Duration // p50 of a hover right after an edit
 	rssKB              int
+	fileKB             int // of rssKB, mapped files (the binary): RssFile at the end
 	// openFaults and reopenFaults are the server's minor page faults
 	// (fresh memory pages) between sending didOpen and receiving its
 	// diagnostics; -1 when unknown.
@@ -447,7 +449,7 @@ func run(cmdline []string, path, text string, other benchgen.Project, edits, que
 	_ = conn.Notify(ctx, protocol.MethodTextDocumentDidOpen, json.RawMessage(openParams))
 	if !waitFor(ch) {
 		r.err = fmt.Sprintf("no diagnostics within %s of didOpen", timeout)
-		r.rssKB = peakRSS(cmd.Process.Pid)
+		r.rssKB, r.fileKB = peakRSS(cmd.Process.Pid), fileRSS(cmd.Process.Pid)
 		return r
 	}
 	r.open = time.Since(t0)
@@ -557,7 +559,7 @@ func run(cmdline []string, path, text string, other benchgen.Project, edits, que
 		r.reopen = time.Since(t0)
 		r.reopenFaults = faultsSince(cmd.Process.Pid, f0)
 	}
-	r.rssKB = peakRSS(cmd.Process.Pid)
+	r.rssKB, r.fileKB = peakRSS(cmd.Process.Pid), fileRSS(cmd.Process.Pid)
 	cctx, ccancel = call()
 	_ = server.Shutdown(cctx)
 	ccancel()
@@ -626,7 +628,16 @@ func count(n int) string {
 
 // peakRSS reads VmHWM (KiB) of pid and, for a wrapper such as node's
 // launcher, its children.
-func peakRSS(pid int) int {
+func peakRSS(pid int) int { return statusKB(pid, "VmHWM:") }
+
+// fileRSS reads RssFile (KiB), the resident pages of the binary and other
+// mapped files, of pid and its children. A process rarely drops them, so
+// read at the end of a run it is the part of the peak RSS that is not the
+// heap and the runtime's own memory.
+func fileRSS(pid int) int { return statusKB(pid, "RssFile:") }
+
+// statusKB sums a KiB field of /proc/PID/status over pid and its children.
+func statusKB(pid int, field string) int {
 	total := 0
 	pids := []int{pid}
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); err == nil {
@@ -642,7 +653,7 @@ func peakRSS(pid int) int {
 			continue
 		}
 		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "VmHWM:") {
+			if strings.HasPrefix(l, field) {
 				n, _ := strconv.Atoi(strings.Fields(l)[1])
 				total += n
 			}
