@@ -434,7 +434,7 @@ func (t *tokenizer) token() {
 		return
 	}
 	rest := src[start:]
-	if n := operatorLen(rest); n > 1 {
+	if n := operatorLen(rest); n > 0 {
 		t.pos += n
 		t.emit(Op, start, t.pos)
 		return
