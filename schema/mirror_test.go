@@ -3,6 +3,7 @@ package schema
 import (
 	"math/big"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -124,6 +125,17 @@ func TestIndexMirrorsCompiled(t *testing.T) {
 		for name, ps := range s.Properties {
 			same(s, "properties/"+name, ps, n.Properties[name])
 		}
+		if len(s.PatternProperties) != len(n.PatternProperties) {
+			t.Errorf("%s: %d patternProperties, schemanav %d", s.Location, len(s.PatternProperties), len(n.PatternProperties))
+		}
+		for re, ps := range s.PatternProperties {
+			i := slices.IndexFunc(n.PatternProperties, func(pp schemanav.PatternProperty) bool { return pp.Pattern.String() == re.String() })
+			if i < 0 {
+				t.Errorf("%s: patternProperties %s missing in schemanav", s.Location, re)
+				continue
+			}
+			same(s, "patternProperties/"+re.String(), ps, n.PatternProperties[i].Schema)
+		}
 		switch ap := s.AdditionalProperties.(type) {
 		case nil:
 			if n.AdditionalProperties != nil {
@@ -145,6 +157,9 @@ func TestIndexMirrorsCompiled(t *testing.T) {
 			}
 		}
 		for _, c := range s.Properties {
+			walk(c)
+		}
+		for _, c := range s.PatternProperties {
 			walk(c)
 		}
 		if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {

@@ -146,6 +146,14 @@ func indexSource(d *schemanav.Document) ([]byte, error) {
 			}
 			add("Properties: map[string]*schemanav.Schema{%s}", strings.Join(parts, ", "))
 		}
+		if s.PatternProperties != nil {
+			imports["regexp"] = true
+			parts := make([]string, len(s.PatternProperties))
+			for j, pp := range s.PatternProperties {
+				parts[j] = fmt.Sprintf("{Pattern: regexp.MustCompile(%s), Schema: %s}", q(pp.Pattern.String()), ref(pp.Schema))
+			}
+			add("PatternProperties: []schemanav.PatternProperty{%s}", strings.Join(parts, ", "))
+		}
 		if s.Required != nil {
 			add("Required: %s", codegen.Strings(s.Required))
 		}

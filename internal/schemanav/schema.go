@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ type Schema struct {
 	// Bool is set for the schemas true and false.
 	Bool *bool
 	// Opaque is true when the schema has a keyword that is not modelled
-	// here (format, patternProperties, prefixItems, contains, uniqueItems,
+	// here (format, prefixItems, contains, uniqueItems, propertyNames,
 	// unevaluated*, dependent*, $dynamicRef, a nested $id, a reference
 	// out of the document, …): a quick check must leave it to a validator.
 	Opaque bool
@@ -50,6 +51,8 @@ type Schema struct {
 	ExclusiveMinimum, ExclusiveMaximum *big.Rat
 
 	Properties map[string]*Schema
+	// PatternProperties are the patternProperties, sorted by pattern.
+	PatternProperties []PatternProperty
 	// AdditionalProperties is nil when absent; a boolean is a Bool schema.
 	AdditionalProperties         *Schema
 	Required                     []string
@@ -69,6 +72,14 @@ type Schema struct {
 	Default    any
 	Examples   []any
 	Deprecated bool
+}
+
+// PatternProperty is one entry of patternProperties: the schema of every
+// property whose name matches Pattern (anywhere in the name, as JSON
+// Schema's regular expressions are not anchored).
+type PatternProperty struct {
+	Pattern *regexp.Regexp
+	Schema  *Schema
 }
 
 // Document is every schema of one JSON Schema document, by JSON pointer.
@@ -314,6 +325,25 @@ func (l *loader) fill(s *Schema, obj map[string]any) {
 			s.Properties = make(map[string]*Schema, len(props))
 			for name, pv := range props {
 				s.Properties[name] = l.build(pv, s.Pointer+"/properties/"+escapePointer(name))
+			}
+		case "patternProperties":
+			pats, ok := v.(map[string]any)
+			if !ok {
+				s.Opaque = true
+				continue
+			}
+			names := make([]string, 0, len(pats))
+			for name := range pats {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				re, err := regexp.Compile(name)
+				if err != nil {
+					s.Opaque = true
+					continue
+				}
+				s.PatternProperties = append(s.PatternProperties, PatternProperty{Pattern: re, Schema: l.build(pats[name], s.Pointer+"/patternProperties/"+escapePointer(name))})
 			}
 		case "additionalProperties":
 			s.AdditionalProperties = sub(key)

@@ -100,9 +100,17 @@ func (x *Index) At(path []string) []*Schema {
 // child returns the schemas of a property or an item of s.
 func child(s *Schema, tok string) []*Schema {
 	var out []*Schema
-	if p, ok := s.Properties[tok]; ok {
+	p, named := s.Properties[tok]
+	if named {
 		out = append(out, p)
-	} else if s.AdditionalProperties != nil && s.AdditionalProperties.Bool == nil {
+	}
+	for _, pp := range s.PatternProperties {
+		if pp.Pattern.MatchString(tok) {
+			out = append(out, pp.Schema)
+			named = true
+		}
+	}
+	if !named && s.AdditionalProperties != nil && s.AdditionalProperties.Bool == nil {
 		out = append(out, s.AdditionalProperties)
 	}
 	if _, err := strconv.Atoi(tok); (tok == "[]" || err == nil) && s.Items != nil {

@@ -120,3 +120,32 @@ func TestDocs(t *testing.T) {
 		t.Errorf("mode docs: %+v / %s", m, m.Markdown("mode"))
 	}
 }
+
+func TestPatternProperties(t *testing.T) {
+	doc, err := Load([]byte(`{
+  "type": "object",
+  "properties": {"env": {"type": "object"}},
+  "patternProperties": {"^env\\.": {"type": "string"}, "^b": {"type": "integer"}},
+  "additionalProperties": {"type": "boolean"}
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewIndex(doc)
+	root := doc.Lookup("")
+	if root.Opaque || len(root.PatternProperties) != 2 || root.PatternProperties[0].Pattern.String() != "^b" {
+		t.Fatalf("patternProperties: %+v", root.PatternProperties)
+	}
+	if s := doc.Lookup("/patternProperties/^env\\."); s == nil || s != root.PatternProperties[1].Schema {
+		t.Errorf("the ^env\\. schema is not at its pointer: %+v", s)
+	}
+	for name, want := range map[string]string{"env.A": "string", "env": "object", "bx": "integer", "other": "boolean"} {
+		got := x.At([]string{name})
+		if len(got) != 1 || strings.Join(got[0].Types, ",") != want {
+			t.Errorf("%s: %d schemas, first %+v; want one of type %s", name, len(got), got, want)
+		}
+	}
+	if d, err := Load([]byte(`{"patternProperties": {"(": {}}}`)); err != nil || !d.Lookup("").Opaque {
+		t.Errorf("a pattern that does not compile: err %v, not opaque", err)
+	}
+}

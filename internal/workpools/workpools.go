@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
 	schemafs "github.com/prefect-lsp/prefect-lsp/schema/workpools"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -371,6 +372,38 @@ func Schema(typeName string) (*jsonschema.Schema, error) {
 	c := v.(*compiledSchema)
 	c.once.Do(func() { c.schema, c.err = compileSchema(typeName) })
 	return c.schema, c.err
+}
+
+// navigable holds each pool type's schema as schemanav reads it, read on
+// first use.
+var navigable sync.Map // type name → *navigableSchema
+
+type navigableSchema struct {
+	once sync.Once
+	root *schemanav.Schema
+}
+
+// Navigable returns the root of a pool type's job_variables schema as
+// schemanav reads it (nil for an unknown type): a quick conformance check
+// on it needs nothing compiled. Reading it (a few hundred microseconds) is
+// a fraction of Schema's compilation, whose metaschema validation alone
+// costs more; Schema is needed only to explain a violation.
+func Navigable(typeName string) *schemanav.Schema {
+	if _, ok := Lookup(typeName); !ok {
+		return nil
+	}
+	v, _ := navigable.LoadOrStore(typeName, &navigableSchema{})
+	n := v.(*navigableSchema)
+	n.once.Do(func() {
+		raw, err := fs.ReadFile(schemafs.FS, FileName(typeName))
+		if err != nil {
+			return
+		}
+		if d, err := schemanav.Load(raw); err == nil {
+			n.root = d.Lookup("")
+		}
+	})
+	return n.root
 }
 
 func compileSchema(typeName string) (*jsonschema.Schema, error) {

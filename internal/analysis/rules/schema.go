@@ -313,7 +313,7 @@ func acceptsAnyValue(s *schemanav.Schema, jt string, depth int) bool {
 			return false
 		}
 	case "object":
-		if len(s.Properties) > 0 || s.AdditionalProperties != nil || len(s.Required) > 0 || s.MinProperties != nil || s.MaxProperties != nil {
+		if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil || len(s.Required) > 0 || s.MinProperties != nil || s.MaxProperties != nil {
 			return false
 		}
 	case "array":

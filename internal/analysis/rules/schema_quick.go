@@ -20,13 +20,14 @@ const (
 
 // quickCheck decides, for the keywords our schemas use (type, enum, const,
 // $ref, not, allOf, anyOf, oneOf, if/then/else, properties,
-// additionalProperties, required, min/maxProperties, items, min/maxItems,
-// min/maxLength, pattern, minimum/maximum and their exclusive forms),
-// whether the YAML value conforms, walking the nodes directly, on the
-// schemas of schema.Index() (built without compiling anything). Most values
-// in a prefect.yaml conform, and for them no JSON value is built and
-// jsonschema is neither compiled nor called; a value that violates the
-// schema, or meets a keyword this does not model (Opaque), is validated by
+// patternProperties, additionalProperties, required, min/maxProperties,
+// items, min/maxItems, min/maxLength, pattern, minimum/maximum and their
+// exclusive forms), whether the YAML value conforms, walking the nodes
+// directly, on schemas as schemanav reads them (schema.Index() and the
+// work-pool schemas, built without compiling anything). Most values in a
+// prefect.yaml conform, and for them no JSON value is built and jsonschema
+// is neither compiled nor called; a value that violates the schema, or
+// meets a keyword this does not model (Opaque), is validated by
 // jsonschema, whose errors make the messages.
 // TestQuickCheckAgreesWithJSONSchema holds the two together.
 func quickCheck(s *schemanav.Schema, n *yamlsyntax.Node, depth int) verdict {
@@ -320,11 +321,28 @@ func quickCheckTopLevel(s *schemanav.Schema, root *yamlsyntax.Node) bool {
 	return true
 }
 
-// propertyVerdict checks one property of an object against properties or,
-// for names not listed, additionalProperties.
+// propertyVerdict checks one property of an object against properties and
+// every patternProperties entry its name matches or, for a name neither
+// lists, additionalProperties.
 func propertyVerdict(s *schemanav.Schema, name string, value *yamlsyntax.Node, depth int) verdict {
-	if ps, ok := s.Properties[name]; ok {
-		return quickCheck(ps, value, depth)
+	ps, named := s.Properties[name]
+	out := conforms
+	if named {
+		out = quickCheck(ps, value, depth)
+	}
+	for _, pp := range s.PatternProperties {
+		if out == violates {
+			return violates
+		}
+		if pp.Pattern.MatchString(name) {
+			named = true
+			if v := quickCheck(pp.Schema, value, depth); v != conforms {
+				out = v
+			}
+		}
+	}
+	if named {
+		return out
 	}
 	// An absent additionalProperties (nil) admits anything.
 	return quickCheck(s.AdditionalProperties, value, depth)

@@ -6,14 +6,24 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
+	"github.com/prefect-lsp/prefect-lsp/internal/schemanav"
+	"github.com/prefect-lsp/prefect-lsp/internal/workpools"
 	"github.com/prefect-lsp/prefect-lsp/internal/yamlsyntax"
 	"github.com/prefect-lsp/prefect-lsp/schema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
+// quickPair is a compiled schema and the schemanav schema at its location.
+type quickPair struct {
+	compiled *jsonschema.Schema
+	nav      *schemanav.Schema
+}
+
 // quickCheckSchemas are the schemas quickCheck is asked about: the whole
-// file, a deployment and each deployment property.
-func quickCheckSchemas(t testing.TB) []*jsonschema.Schema {
+// file, a deployment and each deployment property; and each work-pool
+// type's job_variables (which holds its properties) and patternProperties.
+func quickCheckSchemas(t testing.TB) []quickPair {
 	root, err := schema.Compile()
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +32,7 @@ func quickCheckSchemas(t testing.TB) []*jsonschema.Schema {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := []*jsonschema.Schema{root, dep}
+	main := []*jsonschema.Schema{root, dep}
 	var names []string
 	for name := range dep.Properties {
 		names = append(names, name)
@@ -33,9 +43,38 @@ func quickCheckSchemas(t testing.TB) []*jsonschema.Schema {
 		if !ok {
 			t.Fatalf("no schema for deployment property %s", name)
 		}
-		out = append(out, ps)
+		main = append(main, ps)
 		if items, ok := arrayItems(ps); ok {
-			out = append(out, items)
+			main = append(main, items)
+		}
+	}
+	var out []quickPair
+	for _, s := range main {
+		ls := schema.Navigable(s)
+		if ls == nil {
+			t.Fatalf("no schemanav schema for %s", s.Location)
+		}
+		out = append(out, quickPair{s, ls})
+	}
+	for _, ty := range workpools.All() {
+		c, err := workpools.Schema(ty.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nav := workpools.Navigable(ty.Name)
+		if nav == nil || nav.Opaque {
+			t.Fatalf("%s: no transparent schemanav schema for the job variables", ty.Name)
+		}
+		out = append(out, quickPair{c, nav})
+		for _, pp := range nav.PatternProperties {
+			for re, ps := range c.PatternProperties {
+				if re.String() == pp.Pattern.String() {
+					out = append(out, quickPair{ps, pp.Schema})
+				}
+			}
+		}
+		if len(c.PatternProperties) != len(nav.PatternProperties) {
+			t.Fatalf("%s: %d patternProperties compiled, %d in schemanav", ty.Name, len(c.PatternProperties), len(nav.PatternProperties))
 		}
 	}
 	return out
@@ -44,7 +83,7 @@ func quickCheckSchemas(t testing.TB) []*jsonschema.Schema {
 // checkQuickAgainstJSONSchema asks quickCheck and jsonschema about every
 // node of text against every schema: whenever quickCheck decides, it must
 // decide as jsonschema does.
-func checkQuickAgainstJSONSchema(t testing.TB, name, text string, schemas []*jsonschema.Schema) (decided int) {
+func checkQuickAgainstJSONSchema(t testing.TB, name, text string, schemas []quickPair) (decided int) {
 	doc := yamlsyntax.Parse("prefect.yaml", text)
 	if doc.Root == nil || !doc.Loadable {
 		return 0
@@ -67,18 +106,17 @@ func checkQuickAgainstJSONSchema(t testing.TB, name, text string, schemas []*jso
 			continue
 		}
 		for _, s := range schemas {
-			ls := schema.Navigable(s)
-			if ls == nil {
-				t.Fatalf("no schemanav schema for %s", s.Location)
+			if s.nav == nil {
+				t.Fatalf("no schemanav schema for %s", s.compiled.Location)
 			}
-			q := quickCheck(ls, n, 0)
+			q := quickCheck(s.nav, n, 0)
 			if q == undecided {
 				continue
 			}
 			decided++
-			valid := s.Validate(inst) == nil
+			valid := s.compiled.Validate(inst) == nil
 			if valid != (q == conforms) {
-				t.Fatalf("%s: line %d (%q) against %s: quickCheck says conforms=%v, jsonschema says valid=%v", name, n.Line+1, doc.File.Slice(n.Span), s.Location, q == conforms, valid)
+				t.Fatalf("%s: line %d (%q) against %s: quickCheck says conforms=%v, jsonschema says valid=%v", name, n.Line+1, doc.File.Slice(n.Span), s.compiled.Location, q == conforms, valid)
 			}
 		}
 	}
@@ -104,6 +142,7 @@ func TestQuickCheckAgreesWithJSONSchema(t *testing.T) {
 		decided += checkQuickAgainstJSONSchema(t, f, string(data), schemas)
 	}
 	decided += checkQuickAgainstJSONSchema(t, "generated", GenerateProject(20), schemas)
+	decided += checkQuickAgainstJSONSchema(t, "realistic", benchgen.Generate(benchgen.Realistic, 40).YAML, schemas)
 	if decided < 10000 {
 		t.Errorf("quickCheck decided only %d cases; the comparison is too weak", decided)
 	}

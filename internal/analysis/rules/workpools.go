@@ -431,12 +431,14 @@ func jobVariablesValue(d *prefectyaml.Deployment) map[string]any {
 }
 
 // jobVariableProblems validates job_variables against the pool type's
-// schema once per deployment.
+// schema once per deployment. Job variables the quick check finds
+// conforming have no problems; only the others are validated (and their
+// pool's schema compiled) by jsonschema, whose errors make the messages.
 func jobVariableProblems(p *analysis.Pass, d *prefectyaml.Deployment) []workpools.Problem {
 	compilePoolSchemas(p)
 	return p.Memo("jobvar-problems:"+strconv.Itoa(d.Index), func() any {
 		in := poolInfo(p, d)
-		if in.Type == nil {
+		if in.Type == nil || jobVariablesConform(p, d) {
 			return []workpools.Problem(nil)
 		}
 		m := jobVariablesValue(d)
@@ -451,17 +453,35 @@ func jobVariableProblems(p *analysis.Pass, d *prefectyaml.Deployment) []workpool
 	}).([]workpools.Problem)
 }
 
+// jobVariablesConform reports, once per deployment, whether its
+// job_variables surely conform to its pool type's schema (quickCheck on the
+// schema as schemanav reads it; false when that cannot tell).
+func jobVariablesConform(p *analysis.Pass, d *prefectyaml.Deployment) bool {
+	return p.Memo("jobvar-conform:"+strconv.Itoa(d.Index), func() any {
+		if d.WorkPool == nil || !d.WorkPool.JobVariables.Set() {
+			return false
+		}
+		in := poolInfo(p, d)
+		if in.Type == nil {
+			return false
+		}
+		nav := workpools.Navigable(in.Type.Name)
+		return nav != nil && quickCheck(nav, d.WorkPool.JobVariables.Value, 0) == conforms
+	}).(bool)
+}
+
 // compilePoolSchemas compiles, once per run, the job-variable schemas of
-// the pool types of the deployments that set job_variables, the types in
-// parallel (1-3 ms each the first time in a process): validation would
-// otherwise compile them one after the other.
+// the pool types of the deployments whose job_variables the quick check
+// does not find conforming, the types in parallel (1-4 ms each the first
+// time in a process): validation would otherwise compile them one after
+// the other.
 func compilePoolSchemas(p *analysis.Pass) {
 	p.Memo("jobvar-schemas", func() any {
 		ds := p.File.Deployments
 		types := make([]string, len(ds))
 		onAllCores(p, len(ds), func(i int) {
 			d := ds[i]
-			if p.Skips(d.Index) || d.WorkPool == nil || !d.WorkPool.JobVariables.Set() {
+			if p.Skips(d.Index) || d.WorkPool == nil || !d.WorkPool.JobVariables.Set() || jobVariablesConform(p, d) {
 				return
 			}
 			if in := poolInfo(p, d); in.Type != nil {
