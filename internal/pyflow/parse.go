@@ -49,7 +49,7 @@ func Parse(filename string, src []byte) *Module {
 		mod.Encoding = enc
 		p.setEncoding(enc)
 	}
-	p.toks = make([]Token, 0, len(all))
+	p.toks = all[:0] // filtered in place: all is not read again
 	for _, t := range all {
 		if t.Kind != Comment && t.Kind != NL {
 			p.toks = append(p.toks, t)
@@ -804,9 +804,10 @@ func (p *parser) class(sc *scope) {
 
 // params parses a parameter list in [a, b).
 func (p *parser) params(a, b int) []Param {
-	var out []Param
+	parts := p.splitTop(a, b, ",")
+	out := make([]Param, 0, len(parts))
 	kind := PositionalOrKeyword
-	for _, r := range p.splitTop(a, b, ",") {
+	for _, r := range parts {
 		x, y := r[0], r[1]
 		if x >= y {
 			continue
@@ -860,6 +861,9 @@ func (p *parser) params(a, b int) []Param {
 			pm.HasDefault = true
 		}
 		out = append(out, pm)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

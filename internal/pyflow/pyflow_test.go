@@ -3,8 +3,11 @@ package pyflow
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/prefect-lsp/prefect-lsp/internal/benchgen"
 )
 
 // kinds renders a token stream compactly: NAME:def OP:( NEWLINE ...
@@ -441,6 +444,31 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Parse("bench.py", src)
+	}
+}
+
+// BenchmarkParseFlowModules parses the flow files of a generated project
+// (internal/benchgen), small modules as a project's entrypoints name: the
+// first analysis of a prefect.yaml reads each of them.
+func BenchmarkParseFlowModules(b *testing.B) {
+	files := benchgen.Generate(benchgen.Realistic, benchgen.FlowModules).Files
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	srcs := make([][]byte, len(names))
+	size := 0
+	for i, name := range names {
+		srcs[i] = []byte(files[name])
+		size += len(srcs[i])
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, name := range names {
+			Parse(name, srcs[i])
+		}
 	}
 }
 
