@@ -143,13 +143,47 @@ func TestQuickCheckAgreesWithJSONSchema(t *testing.T) {
 	}
 	decided += checkQuickAgainstJSONSchema(t, "generated", GenerateProject(20), schemas)
 	decided += checkQuickAgainstJSONSchema(t, "realistic", benchgen.Generate(benchgen.Realistic, 40).YAML, schemas)
+	decided += checkQuickAgainstJSONSchema(t, "job variables", jobVariablesSample, schemas)
 	if decided < 10000 {
 		t.Errorf("quickCheck decided only %d cases; the comparison is too weak", decided)
 	}
 	t.Logf("%d files, %d decided cases agree", len(files), decided)
 }
 
+// jobVariablesSample holds job_variables that the pool schemas' properties
+// and patternProperties (dotted keys) accept and reject.
+const jobVariablesSample = `deployments:
+  - name: a
+    work_pool:
+      name: p
+      job_variables:
+        image: "{{ build.image }}"
+        env.TEAM: data
+        env.PORT: 8080
+        labels.team: x
+        annotations.a/b: "1"
+        container_create_kwargs.privileged: true
+        network_configuration.subnets: [a, b]
+        cloudwatch_logs_options.x: 1
+        namespace: 5
+        cpu: 500m
+        memory: 1024
+        env: {A: "1", B: 2}
+        foo.bar: 1
+        env.: x
+        env.a.b: c
+  - name: b
+    work_pool:
+      name: q
+      job_variables: {env.X: "{{ prefect.variables.x }}", labels: {a: b}, image_pull_policy: Always, stream_output: yes}
+  - name: c
+    work_pool:
+      name: r
+      job_variables: {env.X: y, labels.: z, scheduling.strategy: SPOT, additional_coiled_options.x: [1]}
+`
+
 func FuzzQuickCheck(f *testing.F) {
+	f.Add(jobVariablesSample)
 	f.Add("deployments:\n  - name: a\n    schedules:\n      - interval: 0\n      - cron: '* * * * *'\n        interval: 5\n")
 	f.Add("deployments:\n  - name: a\n    concurrency_limit: {limit: -1, collision_strategy: CANCEL_NEW}\n    work_pool: {name: p, job_variables: {}}\n")
 	seeds, _ := filepath.Glob("testdata/*/*.yaml")
