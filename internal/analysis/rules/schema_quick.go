@@ -18,6 +18,18 @@ const (
 	violates
 )
 
+// and folds two keyword verdicts about one value: a violation of either is
+// a violation, and either undecided leaves the value undecided.
+func (v verdict) and(w verdict) verdict {
+	switch {
+	case v == violates || w == violates:
+		return violates
+	case v == undecided || w == undecided:
+		return undecided
+	}
+	return conforms
+}
+
 // quickCheck decides, for the keywords our schemas use (type, enum, const,
 // $ref, not, allOf, anyOf, oneOf, if/then/else, properties,
 // patternProperties, additionalProperties, required, min/maxProperties,
@@ -58,14 +70,8 @@ func quickCheck(s *schemanav.Schema, n *yamlsyntax.Node, depth int) verdict {
 	// add folds one keyword's verdict in; it reports true once the value
 	// is known to violate the schema.
 	add := func(v verdict) bool {
-		switch v {
-		case violates:
-			out = violates
-			return true
-		case undecided:
-			out = undecided
-		}
-		return false
+		out = out.and(v)
+		return out == violates
 	}
 	if s.Types != nil && !typeAdmits(s.Types, jt) {
 		return violates
@@ -325,20 +331,13 @@ func quickCheckTopLevel(s *schemanav.Schema, root *yamlsyntax.Node) bool {
 // every patternProperties entry its name matches or, for a name neither
 // lists, additionalProperties.
 func propertyVerdict(s *schemanav.Schema, name string, value *yamlsyntax.Node, depth int) verdict {
-	ps, named := s.Properties[name]
-	out := conforms
-	if named {
-		out = quickCheck(ps, value, depth)
+	out, named := conforms, false
+	if ps, ok := s.Properties[name]; ok {
+		out, named = quickCheck(ps, value, depth), true
 	}
 	for _, pp := range s.PatternProperties {
-		if out == violates {
-			return violates
-		}
-		if pp.Pattern.MatchString(name) {
-			named = true
-			if v := quickCheck(pp.Schema, value, depth); v != conforms {
-				out = v
-			}
+		if out != violates && pp.Pattern.MatchString(name) {
+			out, named = out.and(quickCheck(pp.Schema, value, depth)), true
 		}
 	}
 	if named {
