@@ -12,7 +12,10 @@
 //   - reports what PyYAML would refuse (unhashable keys such as an unquoted
 //     `{{ x }}`, unknown tags, several documents) and what it silently accepts
 //     (duplicate keys) as Problems with spans;
-//   - bounds time and memory on alias bombs, deep nesting and huge files.
+//   - bounds time and memory on alias bombs, deep nesting and huge files;
+//   - builds the tree of an edited version from the earlier one's when the
+//     edit stays inside one deployment (Reparse), so that a keystroke in a
+//     large file costs what changed.
 //
 // It knows nothing of Prefect's schema; see package prefectyaml for that.
 package yamlsyntax
@@ -378,6 +381,15 @@ type Document struct {
 	Anchors map[string][]*Node
 	// Aliases lists every alias node.
 	Aliases []*Node
+
+	// expanded is ExpandedSize when the parse computed it (0: not).
+	expanded int
+	// nest is the nesting scan's marks over File's text (see nestScan).
+	nest []nestMark
+	// textRefs is, for a document that Reparse built, the indexes of the
+	// deployments list's items from which on its nodes refer to the text
+	// of a later version (see maxTextRefs); nil for a whole parse.
+	textRefs []int
 }
 
 // Parse reads text. It never fails: problems are in Document.Problems.
@@ -394,11 +406,13 @@ func ParseFile(file *source.File) *Document {
 		d.Loadable = false
 		return d
 	}
-	if err := checkNesting(text); err != nil {
+	marks, err := checkNesting(text)
+	if err != nil {
 		d.problem(TooLarge, source.Span{Start: err.off, End: err.off + 1}, err.msg)
 		d.Loadable = false
 		return d
 	}
+	d.nest = marks
 	root, pre, ok := d.load(text)
 	if !ok {
 		return d
@@ -421,6 +435,8 @@ func ParseFile(file *source.File) *Document {
 		d.problem(TooLarge, d.Root.Span, fmt.Sprintf("aliases expand this file to more than %d nodes (an alias bomb?); prefect-lsp stops here", MaxExpandedNodes))
 		d.Loadable = false
 		return d
+	} else {
+		d.expanded = n
 	}
 	b.flatten(d.Root)
 	b.checkTabs()
@@ -569,11 +585,49 @@ type nestingError struct {
 }
 
 // checkNesting rejects documents nested deeper than MaxDepth before the YAML
-// library recurses into them.
-func checkNesting(text string) *nestingError {
-	depth := 0
-	inQuote := byte(0)
-	for i := 0; i < len(text); i++ {
+// library recurses into them. It returns the scan's marks (see nestScan).
+func checkNesting(text string) ([]nestMark, *nestingError) {
+	return nestScan(text, nestMark{}, nil)
+}
+
+// nestMark is the state of checkNesting's scan at the top of its loop, at
+// offset off: the scan from there depends on nothing else, so Reparse
+// resumes it at the last mark before an edit instead of scanning the
+// whole text again.
+type nestMark struct {
+	off, depth int
+	quote      byte
+}
+
+// nestMarkEvery is about how far apart the scan leaves marks (tests set
+// it lower).
+var nestMarkEvery = 16 << 10
+
+// nestScan runs checkNesting's scan over text from the state at, leaving
+// a mark about every nestMarkEvery bytes. resume holds the marks of an
+// earlier scan of a text whose remainder is this one's from the first of
+// them on (offsets already in this text): when the scan reaches one of
+// them in the same state, the rest is the earlier scan's, and it stops
+// there (the earlier text passed).
+func nestScan(text string, at nestMark, resume []nestMark) ([]nestMark, *nestingError) {
+	var marks []nestMark
+	depth, inQuote := at.depth, at.quote
+	next := at.off
+	for i := at.off; i < len(text); i++ {
+		if i >= next {
+			here := nestMark{off: i, depth: depth, quote: inQuote}
+			for len(resume) > 0 && resume[0].off < i {
+				resume = resume[1:]
+			}
+			if len(resume) > 0 && resume[0] == here {
+				return append(marks, resume...), nil
+			}
+			marks = append(marks, here)
+			next = i + nestMarkEvery
+			if len(resume) > 0 {
+				next = min(next, resume[0].off)
+			}
+		}
 		c := text[i]
 		if inQuote != 0 {
 			if c == '\\' && inQuote == '"' {
@@ -587,7 +641,7 @@ func checkNesting(text string) *nestingError {
 		case '[', '{':
 			depth++
 			if depth > MaxDepth {
-				return &nestingError{off: i, msg: fmt.Sprintf("flow collections are nested more than %d deep; prefect-lsp stops here", MaxDepth)}
+				return nil, &nestingError{off: i, msg: fmt.Sprintf("flow collections are nested more than %d deep; prefect-lsp stops here", MaxDepth)}
 			}
 		case ']', '}':
 			if depth > 0 {
@@ -607,7 +661,7 @@ func checkNesting(text string) *nestingError {
 			}
 		}
 	}
-	return nil
+	return marks, nil
 }
 
 // ExpandedSize counts the nodes the document stands for once aliases are
@@ -617,6 +671,9 @@ func checkNesting(text string) *nestingError {
 func (d *Document) ExpandedSize() int {
 	if d == nil || d.Root == nil {
 		return 0
+	}
+	if d.expanded > 0 {
+		return d.expanded
 	}
 	return expandedSize(d.Root, map[*Node]int{})
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package yamlsyntax
+
+const raceEnabled = false
