@@ -273,7 +273,7 @@ func (s *server) analyse(ctx context.Context, snap *Snapshot) (res *analysis.Res
 	if r == nil || ctx.Err() != nil {
 		return nil, true
 	}
-	if prev != nil && prev.Doc != nil && r.Doc == nil && snap.File.Len() >= heavyText {
+	if prev != nil && prev.Doc != nil && r.Doc == nil && snap.File.Len() >= heavyText && !snap.keepsTree(prev.Doc) {
 		// The earlier version's whole tree is garbage now.
 		memory.collectSoon()
 	}

@@ -95,7 +95,7 @@ func (s *server) newSnapshotOf(u, root string, version int32, file *source.File)
 	if file.Name != path {
 		file = source.NewFile(path, file.Text())
 	}
-	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, File: file, Env: s.env}
+	snap := &Snapshot{URI: u, Path: path, Root: root, Version: version, File: file, Env: s.env, log: s.log}
 	snap.config = func() *config.Config {
 		cfg, _, _ := s.projectConfig(path)
 		return cfg
@@ -151,6 +151,13 @@ func (s *server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumen
 		// The analysis of this version starts from the last one of an
 		// earlier version (incremental analysis).
 		snap.prev = old.prevResult()
+		// Its tree is built from the last clean one of an earlier version
+		// when a request needs it (yamlsyntax.Reparse).
+		var dropped bool
+		snap.base, snap.baseAge, dropped = old.treeForNext()
+		if dropped && file.Len() >= heavyText {
+			memory.collectSoon() // a large tree nobody asked for is garbage now
+		}
 		return snap
 	})
 	if problem != nil {

@@ -2,8 +2,10 @@ package lsp
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/prefect-lsp/prefect-lsp/internal/analysis"
 	"github.com/prefect-lsp/prefect-lsp/internal/config"
@@ -34,6 +36,16 @@ type Snapshot struct {
 	parseOnce sync.Once
 	doc       *yamlsyntax.Document
 	model     *prefectyaml.File
+	// base is the tree of an earlier version that this version's parse
+	// starts from (yamlsyntax.Reparse): the last one that parsed
+	// cleanly. Dropped once this version parses cleanly.
+	base *yamlsyntax.Document
+	// baseAge is how many versions without a request for a tree base has
+	// been carried over (see maxBaseAge).
+	baseAge int
+	// parsed is doc, once parse has set it (under mu, for treeForNext).
+	parsed *yamlsyntax.Document
+	log    *slog.Logger // nil: no logging
 
 	config func() *config.Config // the project configuration, editor settings included
 
@@ -55,6 +67,47 @@ func (s *Snapshot) prevResult() *analysis.Result {
 		return s.result
 	}
 	return s.prev
+}
+
+// maxBaseAge is how many versions without a request a tree is kept for
+// the next request (an editor asks after every burst of keystrokes). A
+// live tree is what a large file's memory is (about 10 bytes a byte of
+// text), and every collection marks it: a client that does not ask is
+// not made to pay for it while it types.
+const maxBaseAge = 8
+
+// treeForNext is the tree the next version's parse may start from, and
+// its age then: this version's when it parsed cleanly (by a request or by
+// a whole analysis), else the one this version would have started from,
+// unless no request has asked for a tree in maxBaseAge versions (nil, and
+// dropped true).
+func (s *Snapshot) treeForNext() (tree *yamlsyntax.Document, age int, dropped bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if clean(s.parsed) {
+		return s.parsed, 1, false
+	}
+	if s.result != nil && clean(s.result.Doc) {
+		return s.result.Doc, 1, false
+	}
+	if s.base == nil || s.baseAge >= maxBaseAge {
+		return nil, 0, s.base != nil
+	}
+	return s.base, s.baseAge + 1, false
+}
+
+// keepsTree reports whether d is the tree this version's parse would
+// start from (so that it is not garbage).
+func (s *Snapshot) keepsTree(d *yamlsyntax.Document) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base == d
+}
+
+// clean reports whether d parsed without a problem (Reparse starts only
+// from such a tree).
+func clean(d *yamlsyntax.Document) bool {
+	return d != nil && d.Root != nil && d.Loadable && len(d.Problems) == 0
 }
 
 // Text returns the document's text.
@@ -112,12 +165,41 @@ func (s *Snapshot) parse() {
 		s.anMu.Unlock()
 		if r := s.Result(); r != nil && r.Doc != nil {
 			s.doc, s.model = r.Doc, r.File
-			return
+		} else {
+			s.mu.Lock()
+			base := s.base
+			s.mu.Unlock()
+			// After an edit inside one deployment, the tree is the
+			// earlier one with that deployment read again: milliseconds
+			// instead of a whole parse of a large file.
+			start := time.Now()
+			doc, reparsed := yamlsyntax.Reparse(base, s.File)
+			if reparsed {
+				s.doc, s.model = doc, prefectyaml.Parse(doc)
+				if s.File.Len() >= heavyText {
+					// A large tree is live again: the collector's target
+					// follows what the last collection found live, as after
+					// a whole read (heavyWork).
+					memory.retune()
+				}
+			} else {
+				memory.heavyWork(s.File.Len(), func() {
+					s.doc = yamlsyntax.ParseFile(s.File)
+					s.model = prefectyaml.Parse(s.doc)
+				})
+			}
+			if s.log != nil {
+				s.log.Debug("read the tree", "uri", s.URI, "version", s.Version, "bytes", s.File.Len(), "reparsed", reparsed, "took", time.Since(start))
+			}
 		}
-		memory.heavyWork(s.File.Len(), func() {
-			s.doc = yamlsyntax.ParseFile(s.File)
-			s.model = prefectyaml.Parse(s.doc)
-		})
+		s.mu.Lock()
+		s.parsed = s.doc
+		if clean(s.doc) {
+			s.base = nil
+		} else {
+			s.baseAge = 0 // the client asks: keep the last clean tree for it
+		}
+		s.mu.Unlock()
 	})
 }
 

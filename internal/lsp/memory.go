@@ -25,15 +25,19 @@ import (
 //     target (the 30% target cost it a third of its open time), one of
 //     400 KiB at about 65%, one of a megabyte and more at 30%;
 //   - otherwise the heap may grow by garbageHeadroom over what the last
-//     collection found live, within 30% to 100% of it: a small heap (small
-//     files, or a large file being edited incrementally, whose tree is not
-//     kept) keeps Go's default and its cheap edits, a large live tree does
-//     not double;
+//     collection found live, within liveTreeGCPercent (20%) to 100% of
+//     it: a small heap (small files, or a large file edited without
+//     requests, whose tree is let go) keeps Go's default and its cheap
+//     edits, a large live tree (kept for the next request's Reparse) does
+//     not grow by much more than the garbage of an edit; after a Reparse
+//     the target is set again from what is live;
 //   - when a large file's tree becomes garbage (an edit analysed
-//     incrementally drops the last full tree, the document closes),
-//     collectSoon runs one collection in the background, so that the next
-//     allocations reuse its memory instead of growing the heap while the
-//     pacer still counts the dead tree as live.
+//     incrementally drops the last full tree that no later version needs,
+//     a tree nobody asked for in maxBaseAge versions is let go, the
+//     document closes), collectSoon runs one collection in the
+//     background, so that the next allocations reuse its memory instead
+//     of growing the heap while the pacer still counts the dead tree as
+//     live.
 //
 // A user who sets GOGC or GOMEMLIMIT keeps exactly what they set.
 
@@ -41,6 +45,12 @@ const (
 	// heavyGCPercent is the lowest target, during whole-file work and
 	// otherwise.
 	heavyGCPercent = 30
+	// liveTreeGCPercent is the lowest target outside whole-file work: a
+	// large file's tree stays live while it is edited (for the next
+	// request, see Snapshot.base), and its edits make little garbage.
+	// Measured at 1,000 realistic deployments, edits each followed by a
+	// request: peak RSS 39.0-41.7 MiB at 30%, 37.0-37.2 at 20%.
+	liveTreeGCPercent = 20
 	// defaultGCPercent is Go's default target, the highest.
 	defaultGCPercent = 100
 	// garbageHeadroom is how far the heap may grow over what is live, when
@@ -72,7 +82,7 @@ func targetFor(live uint64) int {
 	if live == 0 {
 		return defaultGCPercent
 	}
-	return int(min(max(garbageHeadroom*100/live, heavyGCPercent), defaultGCPercent))
+	return int(min(max(garbageHeadroom*100/live, liveTreeGCPercent), defaultGCPercent))
 }
 
 var memory = newMemoryPolicy(os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "")

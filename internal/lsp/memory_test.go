@@ -20,8 +20,9 @@ func TestTargetFor(t *testing.T) {
 		{1 << 20, defaultGCPercent},
 		{garbageHeadroom, defaultGCPercent},
 		{2 * garbageHeadroom, 50},
-		{4 * garbageHeadroom, heavyGCPercent},
-		{1 << 40, heavyGCPercent},
+		{4 * garbageHeadroom, 25},
+		{5 * garbageHeadroom, liveTreeGCPercent},
+		{1 << 40, liveTreeGCPercent},
 	} {
 		if got := targetFor(c.live); got != c.want {
 			t.Errorf("targetFor(%d) = %d, want %d", c.live, got, c.want)
