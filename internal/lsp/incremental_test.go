@@ -41,13 +41,7 @@ func pullDiagnostics(t *testing.T, c *lsptest.Client, name string) string {
 // project (analysed whole).
 func TestIncrementalDiagnosticsOverThePipe(t *testing.T) {
 	p := benchgen.Generate(benchgen.Realistic, 12)
-	files := map[string]string{}
-	for name, text := range p.Files {
-		files[name] = text
-	}
-	var logs syncBuffer
-	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := lsptest.New(t, lsptest.Setup{Files: files, Options: lsp.Options{Rules: rules.All(), Logger: logger}})
+	c, logs := loggedClient(t, p)
 	text := p.YAML
 	c.Open("prefect.yaml", text)
 	rng := rand.New(rand.NewSource(7))
@@ -119,6 +113,18 @@ func TestIncrementalDiagnosticsOverThePipe(t *testing.T) {
 	}
 }
 
+// loggedClient serves project p (its flow files on disk) with every rule,
+// logging at debug level into the returned buffer.
+func loggedClient(t *testing.T, p benchgen.Project) (*lsptest.Client, *syncBuffer) {
+	files := map[string]string{}
+	for name, text := range p.Files {
+		files[name] = text
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return lsptest.New(t, lsptest.Setup{Files: files, Options: lsp.Options{Rules: rules.All(), Logger: logger}}), logs
+}
+
 type syncBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
@@ -148,13 +154,7 @@ var versionField = regexp.MustCompile(`"version":[0-9]+`)
 // are parsed whole.
 func TestRequestsOnReparsedVersions(t *testing.T) {
 	p := benchgen.Generate(benchgen.Realistic, 12)
-	files := map[string]string{}
-	for name, text := range p.Files {
-		files[name] = text
-	}
-	var logs syncBuffer
-	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := lsptest.New(t, lsptest.Setup{Files: files, Options: lsp.Options{Rules: rules.All(), Logger: logger}})
+	c, logs := loggedClient(t, p)
 	text := p.YAML
 	c.Open("prefect.yaml", text)
 	answers := func(name string, line, char int) string {
@@ -253,13 +253,7 @@ func TestRequestsOnReparsedVersions(t *testing.T) {
 // reads the whole file.
 func TestTreeKeptForTheNextRequest(t *testing.T) {
 	p := benchgen.Generate(benchgen.Realistic, 6)
-	files := map[string]string{}
-	for name, text := range p.Files {
-		files[name] = text
-	}
-	var logs syncBuffer
-	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := lsptest.New(t, lsptest.Setup{Files: files, Options: lsp.Options{Rules: rules.All(), Logger: logger}})
+	c, logs := loggedClient(t, p)
 	text := p.YAML
 	c.Open("prefect.yaml", text)
 	at := strings.LastIndex(text, "\n  - name:")

@@ -14,12 +14,11 @@ import (
 	"github.com/prefect-lsp/prefect-lsp/internal/source"
 )
 
-// dumpDoc writes out everything a Document holds, nodes named by the
-// order of a walk, so that two documents compare as text.
-func dumpDoc(d *Document) string {
-	var b strings.Builder
-	ids := map[*Node]int{}
+// walkOrder lists d's nodes in the order of a walk of the content from
+// the root, with each node's index in it.
+func walkOrder(d *Document) ([]*Node, map[*Node]int) {
 	var order []*Node
+	ids := map[*Node]int{}
 	var walk func(n *Node)
 	walk = func(n *Node) {
 		if n == nil {
@@ -35,6 +34,14 @@ func dumpDoc(d *Document) string {
 		}
 	}
 	walk(d.Root)
+	return order, ids
+}
+
+// dumpDoc writes out everything a Document holds, nodes named by the
+// order of a walk, so that two documents compare as text.
+func dumpDoc(d *Document) string {
+	var b strings.Builder
+	order, ids := walkOrder(d)
 	id := func(n *Node) string {
 		if n == nil {
 			return "-"

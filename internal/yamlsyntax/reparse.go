@@ -59,9 +59,8 @@ func reparse(prev *Document, file *source.File) (_ *Document, why string) {
 		d.File = file
 		return &d, ""
 	}
-	// The change: old[p:len(old)-s] became text[p:len(text)-s].
-	p := commonPrefix(old, text)
-	s := commonSuffix(old[p:], text[p:])
+	// The change: old[p:oldEnd] became text[p:end].
+	p, _, end := source.Changed(prev.File, file)
 	delta := len(text) - len(old)
 
 	root := prev.Root
@@ -94,7 +93,6 @@ func reparse(prev *Document, file *source.File) (_ *Document, why string) {
 	}
 	// k is the edited item: the change lies after its dash and within its
 	// region (which, for the last item, runs to the end of the text).
-	end := len(text) - s
 	k := -1
 	for j := range l.items {
 		if l.items[j]+l.indent < p {
@@ -394,32 +392,4 @@ func (c *copier) copy(n *Node) *Node {
 
 func (c *copier) move(s source.Span) source.Span {
 	return source.Span{Start: s.Start + c.delta, End: s.End + c.delta}
-}
-
-// commonPrefix is the length of the longest common prefix of a and b.
-func commonPrefix(a, b string) int {
-	n := min(len(a), len(b))
-	i := 0
-	const chunk = 256
-	for i+chunk <= n && a[i:i+chunk] == b[i:i+chunk] {
-		i += chunk
-	}
-	for i < n && a[i] == b[i] {
-		i++
-	}
-	return i
-}
-
-// commonSuffix is the length of the longest common suffix of a and b.
-func commonSuffix(a, b string) int {
-	n := min(len(a), len(b))
-	i := 0
-	const chunk = 256
-	for i+chunk <= n && a[len(a)-i-chunk:len(a)-i] == b[len(b)-i-chunk:len(b)-i] {
-		i += chunk
-	}
-	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
-		i++
-	}
-	return i
 }

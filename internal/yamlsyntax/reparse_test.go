@@ -17,28 +17,8 @@ var reparseChecks int
 // diffDocs compares two documents as dumpDoc would, without the text:
 // it says where the first difference is, "" when there is none.
 func diffDocs(a, b *Document) string {
-	order := func(d *Document) ([]*Node, map[*Node]int) {
-		var out []*Node
-		ids := map[*Node]int{}
-		var walk func(n *Node)
-		walk = func(n *Node) {
-			if n == nil {
-				return
-			}
-			if _, ok := ids[n]; ok {
-				return
-			}
-			ids[n] = len(out)
-			out = append(out, n)
-			for _, c := range n.Content() {
-				walk(c)
-			}
-		}
-		walk(d.Root)
-		return out, ids
-	}
-	an, aid := order(a)
-	bn, bid := order(b)
+	an, aid := walkOrder(a)
+	bn, bid := walkOrder(b)
 	if len(an) != len(bn) {
 		return fmt.Sprintf("%d nodes, want %d", len(an), len(bn))
 	}
