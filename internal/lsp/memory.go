@@ -42,8 +42,7 @@ import (
 // A user who sets GOGC or GOMEMLIMIT keeps exactly what they set.
 
 const (
-	// heavyGCPercent is the lowest target, during whole-file work and
-	// otherwise.
+	// heavyGCPercent is the lowest target during whole-file work.
 	heavyGCPercent = 30
 	// liveTreeGCPercent is the lowest target outside whole-file work: a
 	// large file's tree stays live while it is edited (for the next
