@@ -54,13 +54,14 @@ func reparse(prev *Document, file *source.File) (_ *Document, why string) {
 	if len(text) > MaxBytes || strings.IndexByte(text, '\t') >= 0 {
 		return nil, "too large, or a tab"
 	}
-	if old == text {
-		d := *prev
+	// The change: old[p:oldEnd] became text[p:end] (source.Changed
+	// compares only the edited windows of two versions of one file).
+	p, oldEnd, end := source.Changed(prev.File, file)
+	if p == oldEnd && p == end {
+		d := *prev // the same text
 		d.File = file
 		return &d, ""
 	}
-	// The change: old[p:oldEnd] became text[p:end].
-	p, _, end := source.Changed(prev.File, file)
 	delta := len(text) - len(old)
 
 	root := prev.Root

@@ -259,6 +259,7 @@ func TestReparseLastItem(t *testing.T) {
 		{strings.Index(text, "again:"), "more: *e\n"},
 		{strings.Index(text, "again:"), "other: &o {b: 2}\nuse: *o\n"},
 		{len(text), "tail: *nightly\n"},
+		{0, ""}, // the same text
 	} {
 		next := text[:edit.at] + edit.with + text[edit.at:]
 		if _, ok := checkReparse(t, fmt.Sprintf("edit %d", i), doc, next); !ok {
