@@ -21,11 +21,20 @@ func (Step) Hover(ctx context.Context, s *lsp.Snapshot, off int) *lsp.HoverResul
 	if m == nil {
 		return nil
 	}
-	var actions []*prefectyaml.Action
-	actions = append(actions, m.Build, m.Push, m.Pull)
-	for _, d := range m.Deployments {
-		actions = append(actions, d.Build, d.Push, d.Pull)
+	if r := stepHover(off, m.Build, m.Push, m.Pull); r != nil {
+		return r
 	}
+	for _, d := range m.Deployments {
+		if r := stepHover(off, d.Build, d.Push, d.Pull); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// stepHover is the hover on the function key at off of a step of the
+// actions (nil ones are absent), or nil.
+func stepHover(off int, actions ...*prefectyaml.Action) *lsp.HoverResult {
 	for _, a := range actions {
 		if a == nil {
 			continue

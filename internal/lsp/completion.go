@@ -339,8 +339,8 @@ func completionContextAt(text string, off int) completionContext {
 		break
 	}
 	// Siblings after the cursor line, at the same column.
-	for _, l := range strings.Split(text[le:], "\n") {
-		sh := shapeOf(strings.TrimRight(l, "\r"))
+	for l := range strings.Lines(text[le:]) {
+		sh := shapeOf(strings.TrimRight(l, "\r\n"))
 		if sh.blank || sh.comment {
 			continue
 		}
