@@ -65,6 +65,10 @@ type lastItem struct {
 	index int
 	text  string // the item's region text
 	found classified
+	// doc is the item's stand-in document, from which the next edit's
+	// stand-in is built (yamlsyntax.Reparse: its text differs from this
+	// one's inside the item only).
+	doc *yamlsyntax.Document
 }
 
 const noDeployment = "\x00none"
@@ -374,7 +378,12 @@ func (s *standIn) zone(o int, isEnd bool) (zone, rel int) {
 	return zonePlaceholder, 0
 }
 
-func buildStandIn(path string, src *source.File, l *layout, i int) *standIn {
+// buildStandIn builds the stand-in document of item i of src, whose
+// deployments list l describes. from, when not nil, is a stand-in of the
+// same item of another version: the document is built from it when
+// yamlsyntax.Reparse can (the two texts differ inside the item only), so
+// that the placeholders and the rest of the file are not read again.
+func buildStandIn(path string, src *source.File, l *layout, i int, from *yamlsyntax.Document) *standIn {
 	// Every other item is a one-line null item: the item keeps its index
 	// and its columns, the stand-in stays small, and only its line numbers
 	// differ from the full text's (findings that name a line are checked
@@ -398,7 +407,14 @@ func buildStandIn(path string, src *source.File, l *layout, i int) *standIn {
 	}
 	s.sStart = b.Len()
 	b.WriteString(src.Slice(source.Span{Start: l.end, End: src.Len()}))
-	s.doc = yamlsyntax.Parse(path, b.String())
+	f := source.NewFile(path, b.String())
+	if from != nil {
+		if doc, ok := yamlsyntax.Reparse(from, f); ok {
+			s.doc = doc
+			return s
+		}
+	}
+	s.doc = yamlsyntax.ParseFile(f)
 	return s
 }
 
@@ -642,9 +658,14 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	for k := i + 1; k < n; k++ {
 		nl.starts[k] += delta
 	}
-	nl.lines = append([]int(nil), l.lines...)
+	// The per-item tables are shared with the earlier layout (which is
+	// never changed) unless item i's entry changes.
 	newItem := newSrc.Slice(source.Span{Start: nl.starts[i], End: nl.regionEnd(i)})
-	nl.lines[i] = strings.Count(newItem, "\n")
+	nl.lines = l.lines
+	if c := strings.Count(newItem, "\n"); c != l.lines[i] {
+		nl.lines = append([]int(nil), l.lines...)
+		nl.lines[i] = c
+	}
 	lineDelta := nl.lines[i] - l.lines[i]
 
 	var cached *classified
@@ -652,13 +673,17 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 		cached = &st.last.found
 	}
 	var olds *standIn
+	var from *yamlsyntax.Document
 	if cached == nil {
-		olds = buildStandIn(in.Path, oldSrc, l, i)
+		olds = buildStandIn(in.Path, oldSrc, l, i, nil)
 		if !olds.check(i, n) {
 			return nil, false, "the edited deployment does not read as one clean list item"
 		}
+		from = olds.doc
+	} else {
+		from = st.last.doc
 	}
-	news := buildStandIn(in.Path, newSrc, nl, i)
+	news := buildStandIn(in.Path, newSrc, nl, i, from)
 	if !news.check(i, n) || olds != nil && !sameRootKeys(olds.doc, news.doc) {
 		return nil, false, "the edited deployment does not read as one clean list item"
 	}
@@ -811,12 +836,18 @@ func runIncremental(ctx context.Context, prev *Result, in Input, rules []*Rule) 
 	}
 	raw = append(raw, nc.item...)
 
-	nl.anchors = append([][]string(nil), l.anchors...)
-	nl.aliases = append([][]string(nil), l.aliases...)
-	nl.anchors[i], nl.aliases[i] = news.anchors, news.aliases
+	nl.anchors, nl.aliases = l.anchors, l.aliases
+	if !equalStrings(l.anchors[i], news.anchors) {
+		nl.anchors = append([][]string(nil), l.anchors...)
+		nl.anchors[i] = news.anchors
+	}
+	if !equalStrings(l.aliases[i], news.aliases) {
+		nl.aliases = append([][]string(nil), l.aliases...)
+		nl.aliases[i] = news.aliases
+	}
 	res := &Result{Path: in.Path, Src: newSrc, Config: in.Config}
 	res.inc = &incState{src: newSrc, path: in.Path, rules: rules, cfg: st.cfg, cfgProblems: st.cfgProblems, env: st.env, layout: nl, raw: append([]rawDiagnostic(nil), raw...), expanded: expanded, fingerprints: fingerprints,
-		last: &lastItem{index: i, text: newItem, found: nc}}
+		last: &lastItem{index: i, text: newItem, found: nc, doc: news.doc}}
 	finish(res, in.Config, raw)
 	return res, true, ""
 }

@@ -294,6 +294,30 @@ func TestIncrementalTyping(t *testing.T) {
 	}
 }
 
+// TestIncrementalStandInsBuiltFromTheLast types into one deployment of a
+// realistic file: after the first keystroke, each one's stand-in (the
+// deployment alone, with the file's other sections) is built from the
+// previous keystroke's instead of parsed again, and the results still
+// equal a full analysis (step compares them).
+func TestIncrementalStandInsBuiltFromTheLast(t *testing.T) {
+	r := newReplayer()
+	p := projects(t)[1]
+	prev := analysis.Run(context.Background(), r.input(p, p.text), r.rules)
+	at := strings.Index(p.text, "name: etl-0010") + len("name: etl-0010")
+	text := p.text
+	typed := "-renamed"
+	for k := 1; k <= len(typed); k++ {
+		next := r.step(t, p, prev, text[:at]+typed[:k]+text[at:])
+		if !next.Incremental() {
+			t.Fatalf("keystroke %d was analysed whole: %s", k, next.FullBecause)
+		}
+		if k > 1 && !analysis.StandInBuiltFrom(prev, next) {
+			t.Errorf("keystroke %d: the stand-in was parsed again", k)
+		}
+		prev = next
+	}
+}
+
 // FuzzIncremental applies a fuzzed edit (offset, deleted length, inserted
 // text) to a realistic file after a first, random edit and compares both
 // paths.
@@ -435,7 +459,16 @@ func BenchmarkEdit(b *testing.B) {
 					text := texts[i%2]
 					t0 := time.Now()
 					if mode == "incremental" {
-						prev = analysis.RunIncremental(context.Background(), prev, r.input(pr, text), r.rules)
+						// As the language server does: the previous
+						// version's File edited, one window.
+						// texts[0] has the x, texts[1] has not.
+						in := r.input(pr, "")
+						if i%2 == 0 {
+							in.File = prev.Src.Edit(source.Span{Start: at, End: at}, "x")
+						} else {
+							in.File = prev.Src.Edit(source.Span{Start: at, End: at + 1}, "")
+						}
+						prev = analysis.RunIncremental(context.Background(), prev, in, r.rules)
 						if prev.Incremental() {
 							fast++
 						}
