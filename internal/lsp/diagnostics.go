@@ -147,6 +147,14 @@ func (sc *scheduler) worker(u string, st *docState) {
 		}
 		if ours && res != nil {
 			sc.publish(u, st, snap, sc.s.toDiagnostics(snap, res))
+			if res.Doc != nil && snap.File.Len() >= heavyText {
+				// A whole-file analysis of a large file leaves its
+				// transient garbage (go.yaml.in's tree, the rules'
+				// scratch) on a heap the collector lets grow: collect
+				// it now, while the user reads the diagnostics, rather
+				// than in the middle of their first keystroke.
+				memory.collectSoon()
+			}
 		} else if !ours {
 			sc.publish(u, st, snap, nil) // clears what an earlier configuration published
 		}
