@@ -154,7 +154,7 @@ func (s *server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumen
 		// Its tree is built from the last clean one of an earlier version
 		// when a request needs it (yamlsyntax.Reparse).
 		var dropped bool
-		snap.base, snap.baseAge, dropped = old.treeForNext()
+		snap.base, snap.baseModel, snap.baseAge, dropped = old.treeForNext()
 		if dropped && file.Len() >= heavyText {
 			memory.collectSoon() // a large tree nobody asked for is garbage now
 		}

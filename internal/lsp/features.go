@@ -40,6 +40,9 @@ type Snapshot struct {
 	// starts from (yamlsyntax.Reparse): the last one that parsed
 	// cleanly. Dropped once this version parses cleanly.
 	base *yamlsyntax.Document
+	// baseModel is base's model (prefectyaml.ParseFrom copies the
+	// deployments whose nodes base shares with this version's tree).
+	baseModel *prefectyaml.File
 	// baseAge is how many versions without a request for a tree base has
 	// been carried over (see maxBaseAge).
 	baseAge int
@@ -76,24 +79,24 @@ func (s *Snapshot) prevResult() *analysis.Result {
 // not made to pay for it while it types.
 const maxBaseAge = 8
 
-// treeForNext is the tree the next version's parse may start from, and
-// its age then: this version's when it parsed cleanly (by a request or by
-// a whole analysis), else the one this version would have started from,
-// unless no request has asked for a tree in maxBaseAge versions (nil, and
-// dropped true).
-func (s *Snapshot) treeForNext() (tree *yamlsyntax.Document, age int, dropped bool) {
+// treeForNext is the tree the next version's parse may start from, its
+// model, and its age then: this version's when it parsed cleanly (by a
+// request or by a whole analysis), else the one this version would have
+// started from, unless no request has asked for a tree in maxBaseAge
+// versions (nil, and dropped true).
+func (s *Snapshot) treeForNext() (tree *yamlsyntax.Document, model *prefectyaml.File, age int, dropped bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if clean(s.parsed) {
-		return s.parsed, 1, false
+		return s.parsed, s.model, 1, false
 	}
 	if s.result != nil && clean(s.result.Doc) {
-		return s.result.Doc, 1, false
+		return s.result.Doc, s.result.File, 1, false
 	}
 	if s.base == nil || s.baseAge >= maxBaseAge {
-		return nil, 0, s.base != nil
+		return nil, nil, 0, s.base != nil
 	}
-	return s.base, s.baseAge + 1, false
+	return s.base, s.baseModel, s.baseAge + 1, false
 }
 
 // keepsTree reports whether d is the tree this version's parse would
@@ -167,7 +170,7 @@ func (s *Snapshot) parse() {
 			s.doc, s.model = r.Doc, r.File
 		} else {
 			s.mu.Lock()
-			base := s.base
+			base, baseModel := s.base, s.baseModel
 			s.mu.Unlock()
 			// After an edit inside one deployment, the tree is the
 			// earlier one with that deployment read again: milliseconds
@@ -175,7 +178,7 @@ func (s *Snapshot) parse() {
 			start := time.Now()
 			doc, reparsed := yamlsyntax.Reparse(base, s.File)
 			if reparsed {
-				s.doc, s.model = doc, prefectyaml.Parse(doc)
+				s.doc, s.model = doc, prefectyaml.ParseFrom(doc, baseModel)
 				if s.File.Len() >= heavyText {
 					// A large tree is live again: the collector's target
 					// follows what the last collection found live, as after
@@ -195,7 +198,7 @@ func (s *Snapshot) parse() {
 		s.mu.Lock()
 		s.parsed = s.doc
 		if clean(s.doc) {
-			s.base = nil
+			s.base, s.baseModel = nil, nil
 		} else {
 			s.baseAge = 0 // the client asks: keep the last clean tree for it
 		}

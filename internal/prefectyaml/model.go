@@ -235,7 +235,15 @@ type Schedule struct {
 }
 
 // Parse builds the model of a document.
-func Parse(doc *yamlsyntax.Document) *File {
+func Parse(doc *yamlsyntax.Document) *File { return ParseFrom(doc, nil) }
+
+// ParseFrom is Parse for a document built from the document of prev (an
+// earlier version's model) by yamlsyntax.Reparse, which shares the nodes
+// that did not change: a deployment whose item is the same node in both
+// (its whole subtree is then the same, aliases and merges included) is
+// copied from prev instead of read again. prev may be nil; it is not
+// changed.
+func ParseFrom(doc *yamlsyntax.Document, prev *File) *File {
 	f := &File{Doc: doc}
 	root := doc.Root.Resolve()
 	if root == nil || root.Kind != yamlsyntax.MappingNode {
@@ -249,7 +257,20 @@ func Parse(doc *yamlsyntax.Document) *File {
 	f.Push = action(root, "push")
 	f.Pull = action(root, "pull")
 	f.DeploymentsKey = field(root, "deployments")
+	var earlier []*Deployment // prev's deployments not yet passed, by index
+	if prev != nil && prev.Doc != doc {
+		earlier = prev.Deployments
+	}
 	for i, item := range f.DeploymentsKey.Value.Items() {
+		for len(earlier) > 0 && earlier[0].Index < i {
+			earlier = earlier[1:]
+		}
+		if len(earlier) > 0 && earlier[0].Index == i && earlier[0].Node == item {
+			d := *earlier[0]
+			d.file = f
+			f.Deployments = append(f.Deployments, &d)
+			continue
+		}
 		r := item.Resolve()
 		if r == nil || r.Kind != yamlsyntax.MappingNode {
 			continue
