@@ -11,7 +11,11 @@ import (
 // one small window over one base, so a keystroke in a large document
 // costs what it changed, not a copy of the document.
 type edited struct {
-	base       *File
+	// base is nil once the text is built (full): the File then holds no
+	// earlier version's text. Readers load base first; when it is nil,
+	// full is set.
+	base       atomic.Pointer[File]
+	n, lines   int // the text's length and line count
 	at, oldEnd int
 	ins        string
 	delta      int   // len(ins) - (oldEnd - at)
@@ -22,7 +26,14 @@ type edited struct {
 	full       atomic.Pointer[File] // the text built, once Text was called
 }
 
-func (e *edited) lineCount() int { return e.first + len(e.insLines) + len(e.base.lines) - e.after }
+// src is the File to read from: the base (for the window's
+// arithmetic) or, once the text is built, full.
+func (e *edited) src() (base, full *File) {
+	if b := e.base.Load(); b != nil {
+		return b, nil
+	}
+	return nil, e.full.Load()
+}
 
 // lineStart is the start of line i (0 <= i < LineCount()).
 func (f *File) lineStart(i int) int {
@@ -30,13 +41,17 @@ func (f *File) lineStart(i int) int {
 	if e == nil {
 		return f.lines[i]
 	}
+	b, m := e.src()
+	if m != nil {
+		return m.lines[i]
+	}
 	switch {
 	case i < e.first:
-		return e.base.lines[i]
+		return b.lines[i]
 	case i < e.first+len(e.insLines):
 		return e.insLines[i-e.first]
 	}
-	return e.base.lines[i-e.first-len(e.insLines)+e.after] + e.delta
+	return b.lines[i-e.first-len(e.insLines)+e.after] + e.delta
 }
 
 // byteAt is the byte at offset o (0 <= o < Len()).
@@ -45,13 +60,17 @@ func (f *File) byteAt(o int) byte {
 	if e == nil {
 		return f.text[o]
 	}
+	b, m := e.src()
+	if m != nil {
+		return m.text[o]
+	}
 	switch {
 	case o < e.at:
-		return e.base.text[o]
+		return b.text[o]
 	case o < e.at+len(e.ins):
 		return e.ins[o-e.at]
 	}
-	return e.base.text[o-e.delta]
+	return b.text[o-e.delta]
 }
 
 // slice is the text in [a, b) (0 <= a <= b <= Len()): a substring of the
@@ -61,26 +80,27 @@ func (f *File) slice(a, b int) string {
 	if e == nil {
 		return f.text[a:b]
 	}
-	if m := e.full.Load(); m != nil {
+	base, m := e.src()
+	if m != nil {
 		return m.text[a:b]
 	}
 	insEnd := e.at + len(e.ins)
 	switch {
 	case b <= e.at:
-		return e.base.text[a:b]
+		return base.text[a:b]
 	case a >= insEnd:
-		return e.base.text[a-e.delta : b-e.delta]
+		return base.text[a-e.delta : b-e.delta]
 	case a >= e.at && b <= insEnd:
 		return e.ins[a-e.at : b-e.at]
 	}
 	var sb strings.Builder
 	sb.Grow(b - a)
 	if a < e.at {
-		sb.WriteString(e.base.text[a:e.at])
+		sb.WriteString(base.text[a:e.at])
 	}
 	sb.WriteString(e.ins[max(a, e.at)-e.at : min(b, insEnd)-e.at])
 	if b > insEnd {
-		sb.WriteString(e.base.text[max(a, insEnd)-e.delta : b-e.delta])
+		sb.WriteString(base.text[max(a, insEnd)-e.delta : b-e.delta])
 	}
 	return sb.String()
 }
@@ -93,14 +113,17 @@ func (f *File) materialize() *File {
 		return f
 	}
 	e.once.Do(func() {
-		b := e.base
-		lines := make([]int, e.first, e.lineCount())
+		b := e.base.Load()
+		lines := make([]int, e.first, e.lines)
 		copy(lines, b.lines[:e.first])
 		lines = append(lines, e.insLines...)
 		for _, l := range b.lines[e.after:] {
 			lines = append(lines, l+e.delta)
 		}
 		e.full.Store(&File{Name: f.Name, text: b.text[:e.at] + e.ins + b.text[e.oldEnd:], lines: lines, loneCR: f.loneCR})
+		// The earlier version's text is not needed any more: let it go
+		// (an editor's next version is an edit of this text).
+		e.base.Store(nil)
 	})
 	return e.full.Load()
 }
@@ -146,7 +169,11 @@ func sharedBase(a, b *File) (*File, window, window) {
 		if f.e == nil {
 			return f, window{at: len(f.text), oldEnd: 0}
 		}
-		return f.e.base, window{at: f.e.at, oldEnd: f.e.oldEnd, delta: f.e.delta}
+		b, m := f.e.src()
+		if m != nil {
+			return m, window{at: len(m.text), oldEnd: 0}
+		}
+		return b, window{at: f.e.at, oldEnd: f.e.oldEnd, delta: f.e.delta}
 	}
 	ba, wa := of(a)
 	bb, wb := of(b)
@@ -217,8 +244,12 @@ func (f *File) IndexAll(sub string) []int {
 	}
 	// An occurrence lies before the window, overlaps it (starts in
 	// [lo, end)), or lies after it (a base occurrence after oldEnd).
+	b, m := e.src()
+	if m != nil {
+		return m.IndexAll(sub)
+	}
 	lo, end := max(0, e.at-len(sub)+1), e.at+len(e.ins)
-	base := e.base.IndexAll(sub)
+	base := b.IndexAll(sub)
 	var out []int
 	for _, o := range base {
 		if o >= lo {

@@ -138,10 +138,14 @@ func (f *File) Edit(sp Span, repl string) *File {
 		}
 		// One window on the same base: the union of f's and this one.
 		e := f.e
+		b, m := e.src()
+		if m != nil {
+			return m.Edit(sp, repl)
+		}
 		w0 := min(e.at, sp.Start)
 		w1 := max(e.at+len(e.ins), sp.End)
 		ins := f.slice(w0, sp.Start) + repl + f.slice(sp.End, w1)
-		return e.base.editBase(f.Name, Span{Start: w0, End: w1 - e.delta}, ins)
+		return b.editBase(f.Name, Span{Start: w0, End: w1 - e.delta}, ins)
 	}
 	return f.editBase(f.Name, sp, repl)
 }
@@ -160,7 +164,8 @@ func (f *File) editBase(name string, sp Span, repl string) *File {
 	}
 	// Lines that start at or before sp.Start are unchanged; those that
 	// start after sp.End move by the change in length.
-	e := &edited{base: f, at: sp.Start, oldEnd: sp.End, ins: repl, delta: len(repl) - (sp.End - sp.Start)}
+	e := &edited{at: sp.Start, oldEnd: sp.End, ins: repl, delta: len(repl) - (sp.End - sp.Start)}
+	e.base.Store(f)
 	e.first = sort.SearchInts(f.lines, sp.Start+1) // lines[:first] start <= sp.Start
 	e.after = sort.SearchInts(f.lines, sp.End+1)   // lines[after:] start > sp.End
 	for off := 0; ; {
@@ -171,6 +176,8 @@ func (f *File) editBase(name string, sp Span, repl string) *File {
 		off += i + 1
 		e.insLines = append(e.insLines, sp.Start+off)
 	}
+	e.n = len(f.text) + e.delta
+	e.lines = e.first + len(e.insLines) + len(f.lines) - e.after
 	d := &File{Name: name, loneCR: f.loneCR, e: e}
 	if len(repl) > maxWindow {
 		return d.materialize()
@@ -189,7 +196,7 @@ func (f *File) Text() string {
 // Len returns the length of the text in bytes.
 func (f *File) Len() int {
 	if f.e != nil {
-		return len(f.e.base.text) + f.e.delta
+		return f.e.n
 	}
 	return len(f.text)
 }
@@ -198,7 +205,7 @@ func (f *File) Len() int {
 // counts; an empty text has one empty line).
 func (f *File) LineCount() int {
 	if f.e != nil {
-		return f.e.lineCount()
+		return f.e.lines
 	}
 	return len(f.lines)
 }

@@ -213,7 +213,7 @@ func TestEditLargeWindowCopies(t *testing.T) {
 		typed = typed.Edit(Span{Start: 1000 + i, End: 1000 + i}, "x")
 		want = want[:1000+i] + "x" + want[1000+i:]
 	}
-	if typed.e == nil || typed.e.base != f || len(typed.e.ins) > 100 {
+	if typed.e == nil || typed.e.base.Load() != f || len(typed.e.ins) > 100 {
 		t.Fatalf("typing made a copy or a large window: %+v", typed.e)
 	}
 	// Edits far apart grow the window past maxWindow: a copy.
@@ -224,6 +224,10 @@ func TestEditLargeWindowCopies(t *testing.T) {
 	}
 	checkFile(t, typed, want)
 	checkFile(t, far, wantFar)
+	// Once its text is built, an edited File holds no earlier text.
+	if typed.e.base.Load() != nil {
+		t.Fatal("a built File still refers to the text it was edited from")
+	}
 	// Once a File's text is built (checkFile asked for it), the next edit
 	// is a window over that text, and Changed still compares windows.
 	next := typed.Edit(Span{Start: 10, End: 10}, "z")
@@ -300,6 +304,10 @@ func TestEditedFileConcurrentUse(t *testing.T) {
 				}
 				if f.LineOf(off) != want.LineOf(off) || f.Position(off, UTF16) != want.Position(off, UTF16) || f.Slice(Span{Start: off, End: off + 20}) != want.Slice(Span{Start: off, End: off + 20}) {
 					t.Errorf("offset %d answers differently", off)
+					return
+				}
+				if i%50 == 0 && (f.Len() != want.Len() || f.LineCount() != want.LineCount() || !slices.Equal(f.IndexAll("other"), want.IndexAll("other"))) {
+					t.Errorf("length, line count or IndexAll answers differently")
 					return
 				}
 			}
