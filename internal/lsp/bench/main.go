@@ -13,7 +13,10 @@
 // each open (from /proc/<pid>/stat), next to a bare go.yaml.in/yaml/v4 parse of the same text into a yaml.Node, timed
 // both in this warm process (best of five: the budget's basis) and as the
 // first work of a new process (the like-for-like basis of a fresh server's
-// first document, shown next to the verdicts). With
+// first document, shown next to the verdicts). The edits start -settle
+// after the open's diagnostics (a user types into a file some time after
+// it is shown; the server collects the open's garbage in that time): with
+// -settle 0 the first edits also pay for that collection. With
 // -yls it runs yaml-language-server (npm; installed into a temporary folder
 // when missing) with Prefect's official schema on the same files and
 // prints the ratios. It also prints what a page fault costs on the
@@ -62,6 +65,7 @@ func main() {
 	schemaPath := flag.String("schema", "", "Prefect's prefect.yaml schema for yaml-language-server (default: ../shared/reference/data/prefect.yaml.schema.json)")
 	serve := flag.Bool("serve", false, "serve LSP on stdio (used as the default server)")
 	warmDoc := flag.Bool("warm-doc", false, "open a 2-deployment document first (the cold open column), so that the measured open is the fresh process's second document")
+	settle := flag.Duration("settle", 300*time.Millisecond, "pause between the open's diagnostics and the first edit (0: none)")
 	stderrPath := flag.String("server-stderr", "", "append the servers' standard error to this file (default: discarded)")
 	parseOnce := flag.String("parse-once", "", "parse FILE once as the bare parse does, print the nanoseconds it took and exit (used for the fresh-process parse)")
 	flag.Parse()
@@ -137,7 +141,7 @@ func main() {
 			must(err)
 			parse := bareParse(text)
 			fresh := freshParse(path)
-			r := run(cmd, path, text, otherProject(shape, n), *edits, *queries, nil, 2*time.Minute, *warmDoc)
+			r := run(cmd, path, text, otherProject(shape, n), *edits, *queries, nil, 2*time.Minute, *warmDoc, *settle)
 			r.shape, r.n, r.bytes, r.parse, r.freshParse = shape, n, len(text), parse, fresh
 			results = append(results, r)
 			fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %8.1f %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(fresh), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), ms(r.firstReq), ms(r.firstReqP95), ms(r.editReqP95), float64(r.rssKB)/1024, float64(r.fileKB)/1024, count(r.openFaults), count(r.reopenFaults))
@@ -149,6 +153,7 @@ func main() {
 	fmt.Println("\ntargets: open and edit p95 ≤ 3×parse + 5 ms; hover/completion p95 ≤ 5 ms at 1000; RSS < 40 MiB at 1000")
 	fmt.Println("(open: the file as the first document of a fresh server, or after a 2-deployment document (cold open) with -warm-doc;")
 	fmt.Println(" reopen: another file of the same size opened after the edits, in the running server;")
+	fmt.Printf(" edit: didChange to its diagnostics, the first one %v after the open's diagnostics (-settle);\n", *settle)
 	fmt.Println(" 1st req, 1st p95: a hover right after each edit's diagnostics, as many edits as -edits (at least 5): the first request on a new version builds its tree (from the earlier one's);")
 	fmt.Println(" ed+req95: the edit p95 of those edits, each followed by its hover as an editor's requests follow a keystroke;")
 	fmt.Println(" new parse: the bare parse as the first work of a new process, median of three;")
@@ -187,7 +192,7 @@ func main() {
 			"validate": true, "hover": true, "completion": true,
 			"schemas": map[string]any{string(uri.File(*schemaPath)): []string{"prefect.yaml"}},
 		}}
-		y := run(ylsCmd, path, benchgen.Generate(r.shape, r.n).YAML, otherProject(r.shape, r.n), min(*edits, 5), 5, settings, *ylsTimeout, *warmDoc)
+		y := run(ylsCmd, path, benchgen.Generate(r.shape, r.n).YAML, otherProject(r.shape, r.n), min(*edits, 5), 5, settings, *ylsTimeout, *warmDoc, *settle)
 		fmt.Printf("%-9s %-6d %9s %9s %9s %9s %8.1f %10s %10s\n", r.shape, r.n, ms(y.init), ms(y.open), ms(y.editP50), ms(y.editP95), float64(y.rssKB)/1024, ratio(y.open, r.open), ratio(y.editP95, r.editP95))
 		if y.err != "" {
 			fmt.Printf("       note: %s\n", y.err)
@@ -365,7 +370,7 @@ type pipes struct {
 func (p pipes) Close() error { return p.WriteCloser.Close() }
 
 // run starts the server, opens path, edits it and queries it.
-func run(cmdline []string, path, text string, other benchgen.Project, edits, queries int, settings any, timeout time.Duration, warmDoc bool) (r result) {
+func run(cmdline []string, path, text string, other benchgen.Project, edits, queries int, settings any, timeout time.Duration, warmDoc bool, settle time.Duration) (r result) {
 	r.openFaults, r.reopenFaults = -1, -1
 	cmd := exec.Command(cmdline[0], cmdline[1:]...)
 	stdin, err := cmd.StdinPipe()
@@ -459,6 +464,7 @@ func run(cmdline []string, path, text string, other benchgen.Project, edits, que
 	}
 	r.open = time.Since(t0)
 	r.openFaults = faultsSince(cmd.Process.Pid, f0)
+	time.Sleep(settle)
 
 	// Edits toggle `country: no` ↔ `country: "no"` on the last line, so
 	// that every version publishes a different set.
