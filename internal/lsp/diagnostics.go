@@ -147,12 +147,15 @@ func (sc *scheduler) worker(u string, st *docState) {
 		}
 		if ours && res != nil {
 			sc.publish(u, st, snap, sc.s.toDiagnostics(snap, res))
-			if res.Doc != nil && snap.File.Len() >= heavyText {
-				// A whole-file analysis of a large file leaves its
+			if res.Doc != nil && res.FullBecause == "" && snap.File.Len() >= heavyText {
+				// A whole-file analysis of a large file that no edit
+				// asked for (an open, a configuration change) leaves its
 				// transient garbage (go.yaml.in's tree, the rules'
 				// scratch) on a heap the collector lets grow: collect
 				// it now, while the user reads the diagnostics, rather
-				// than in the middle of their first keystroke.
+				// than in the middle of their first keystroke. (An edit
+				// analysed whole is followed by the next keystroke: the
+				// collector's pacing handles those.)
 				memory.collectSoon()
 			}
 		} else if !ours {

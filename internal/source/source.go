@@ -133,15 +133,12 @@ func NewFile(name, text string) *File {
 func (f *File) Edit(sp Span, repl string) *File {
 	sp = f.Clamp(sp)
 	if f.e != nil {
-		if m := f.e.full.Load(); m != nil {
-			return m.Edit(sp, repl)
-		}
-		// One window on the same base: the union of f's and this one.
 		e := f.e
 		b, m := e.src()
 		if m != nil {
-			return m.Edit(sp, repl)
+			return m.Edit(sp, repl) // its text is built: the base of the edit
 		}
+		// One window on the same base: the union of f's and this one.
 		w0 := min(e.at, sp.Start)
 		w1 := max(e.at+len(e.ins), sp.End)
 		ins := f.slice(w0, sp.Start) + repl + f.slice(sp.End, w1)
