@@ -140,6 +140,7 @@ func (sc *scheduler) worker(u string, st *docState) {
 		sc.mu.Unlock()
 
 		res, ours := sc.s.analyse(ctx, snap)
+		memory.startedUp()
 		superseded := ctx.Err() != nil
 		cancel()
 		if superseded {

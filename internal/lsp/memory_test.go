@@ -120,3 +120,33 @@ func TestMemoryPolicyLeavesAUsersSettingAlone(t *testing.T) {
 		t.Errorf("GC percent %d after, want the user's 77", p)
 	}
 }
+
+func TestStartUpTargetLastsUntilTheFirstAnalysis(t *testing.T) {
+	before := debug.SetGCPercent(defaultGCPercent)
+	defer debug.SetGCPercent(before)
+	m := newMemoryPolicy(true)
+	m.startUp()
+	if p := gcPercent(); p != startupGCPercent {
+		t.Fatalf("GC percent %d at start-up, want %d", p, startupGCPercent)
+	}
+	m.startedUp()
+	if p, want := gcPercent(), targetFor(liveHeap()); p != want {
+		t.Errorf("GC percent %d after the first analysis, want %d for what is live", p, want)
+	}
+	debug.SetGCPercent(defaultGCPercent)
+	m.startUp() // a second server in the same process
+	if p := gcPercent(); p != defaultGCPercent {
+		t.Errorf("GC percent %d after start-up was over, want %d", p, defaultGCPercent)
+	}
+}
+
+func TestStartUpLeavesAUsersSettingAlone(t *testing.T) {
+	before := debug.SetGCPercent(77)
+	defer debug.SetGCPercent(before)
+	m := newMemoryPolicy(false)
+	m.startUp()
+	m.startedUp()
+	if p := gcPercent(); p != 77 {
+		t.Errorf("GC percent %d, want the user's 77", p)
+	}
+}

@@ -97,6 +97,7 @@ func Serve(ctx context.Context, rw io.ReadWriteCloser, opts Options) error {
 	// start-up; compiling the schema (only needed to explain violations)
 	// waits for the first quiet moment after the first diagnostics, so
 	// that it does not compete with them for the CPU.
+	memory.startUp()
 	go s.prepare()
 	warmTimer := time.AfterFunc(warmUpDelay, s.startWarmUp)
 	defer warmTimer.Stop()
@@ -187,6 +188,7 @@ func (s *server) startWarmUp() {
 // explained without that wait.
 func (s *server) warmUp() {
 	defer s.recoverLog("warm-up")
+	defer memory.startedUp() // no document yet: nothing to wait for
 	_, _ = schema.Compile()
 }
 
