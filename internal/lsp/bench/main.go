@@ -19,7 +19,9 @@
 // -settle 0 the first edits also pay for that collection. With
 // -yls it runs yaml-language-server (npm; installed into a temporary folder
 // when missing) with Prefect's official schema on the same files and
-// prints the ratios. It also prints what a page fault costs on the
+// prints the ratios. With -runs N each size is measured on N fresh servers
+// and reported as the medians (peak RSS: the largest), so that one slow
+// moment of a shared machine does not decide a verdict. It also prints what a page fault costs on the
 // machine. Without -bin it serves internal/lsp in a child process of itself
 // (-serve). It is not a test: timings are reported, never asserted.
 package main
@@ -58,6 +60,7 @@ func main() {
 	sizes := flag.String("sizes", "10,100,1000,5000", "deployment counts")
 	shapes := flag.String("shape", "realistic,small", "file shapes, comma separated: realistic (about 900 bytes a deployment) and/or small (about 270)")
 	edits := flag.Int("edits", 30, "didChange samples per size")
+	runs := flag.Int("runs", 1, "fresh servers per size: each column is the median of the runs (RSS and page faults: the largest), each parse the median of one taken next to each run; 3 or more give verdicts a noisy machine does not flip")
 	queries := flag.Int("queries", 100, "hover and completion samples per size")
 	yls := flag.Bool("yls", true, "also run yaml-language-server")
 	ylsMax := flag.Int("yls-max", 1000, "largest size given to yaml-language-server")
@@ -139,12 +142,18 @@ func main() {
 			text := project.YAML
 			path, err := project.WriteTo(projectDir(dir, shape, n))
 			must(err)
-			parse := bareParse(text)
-			fresh := freshParse(path)
-			r := run(cmd, path, text, otherProject(shape, n), *edits, *queries, nil, 2*time.Minute, *warmDoc, *settle)
-			r.shape, r.n, r.bytes, r.parse, r.freshParse = shape, n, len(text), parse, fresh
+			var rs []result
+			for range max(1, *runs) {
+				parse := bareParse(text)
+				fresh := freshParse(path)
+				r := run(cmd, path, text, otherProject(shape, n), *edits, *queries, nil, 2*time.Minute, *warmDoc, *settle)
+				r.parse, r.freshParse = parse, fresh
+				rs = append(rs, r)
+			}
+			r := combine(rs)
+			r.shape, r.n, r.bytes = shape, n, len(text)
 			results = append(results, r)
-			fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %8.1f %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(parse), ms(fresh), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), ms(r.firstReq), ms(r.firstReqP95), ms(r.editReqP95), float64(r.rssKB)/1024, float64(r.fileKB)/1024, count(r.openFaults), count(r.reopenFaults))
+			fmt.Printf("%-6d %8.0f %9s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s %9s %8.1f %8.1f %9s %10s\n", n, float64(len(text))/1024, ms(r.parse), ms(r.freshParse), ms(r.init), ms(r.cold), ms(r.open), ms(r.reopen), ms(r.editP50), ms(r.editP95), ms(r.hoverP95), ms(r.complP95), ms(r.firstReq), ms(r.firstReqP95), ms(r.editReqP95), float64(r.rssKB)/1024, float64(r.fileKB)/1024, count(r.openFaults), count(r.reopenFaults))
 			if r.err != "" {
 				fmt.Printf("       error: %s\n", r.err)
 			}
@@ -232,6 +241,49 @@ type result struct {
 	// diagnostics; -1 when unknown.
 	openFaults, reopenFaults int
 	err                      string
+}
+
+// combine reports several runs of one size as one: the median of each
+// time (an even count takes the upper middle), the largest peak RSS and
+// page-fault counts, the first error.
+func combine(rs []result) result {
+	if len(rs) == 1 {
+		return rs[0]
+	}
+	med := func(get func(*result) *time.Duration) time.Duration {
+		v := make([]time.Duration, len(rs))
+		for i := range rs {
+			v[i] = *get(&rs[i])
+		}
+		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+		return v[len(v)/2]
+	}
+	out := rs[0]
+	for _, get := range []func(*result) *time.Duration{
+		func(r *result) *time.Duration { return &r.parse },
+		func(r *result) *time.Duration { return &r.freshParse },
+		func(r *result) *time.Duration { return &r.init },
+		func(r *result) *time.Duration { return &r.cold },
+		func(r *result) *time.Duration { return &r.open },
+		func(r *result) *time.Duration { return &r.reopen },
+		func(r *result) *time.Duration { return &r.editP50 },
+		func(r *result) *time.Duration { return &r.editP95 },
+		func(r *result) *time.Duration { return &r.hoverP95 },
+		func(r *result) *time.Duration { return &r.complP95 },
+		func(r *result) *time.Duration { return &r.firstReq },
+		func(r *result) *time.Duration { return &r.firstReqP95 },
+		func(r *result) *time.Duration { return &r.editReqP95 },
+	} {
+		*get(&out) = med(get)
+	}
+	for _, r := range rs[1:] {
+		out.rssKB, out.fileKB = max(out.rssKB, r.rssKB), max(out.fileKB, r.fileKB)
+		out.openFaults, out.reopenFaults = max(out.openFaults, r.openFaults), max(out.reopenFaults, r.reopenFaults)
+		if out.err == "" {
+			out.err = r.err
+		}
+	}
+	return out
 }
 
 // serverStderr receives the servers' standard error (-server-stderr).
