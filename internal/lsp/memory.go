@@ -43,7 +43,8 @@ import (
 //     ends (startUp, startedUp): the garbage of its start (package
 //     initialisation, the warm-up analysis, the first document's read) is
 //     a few MiB, and one collection in the middle of the first document
-//     cost a third of a small file's first diagnostics.
+//     cost about a quarter of a small file's time to its first
+//     diagnostics.
 //
 // A user who sets GOGC or GOMEMLIMIT keeps exactly what they set.
 

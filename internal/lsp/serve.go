@@ -188,7 +188,7 @@ func (s *server) startWarmUp() {
 // explained without that wait.
 func (s *server) warmUp() {
 	defer s.recoverLog("warm-up")
-	defer memory.startedUp() // no document yet: nothing to wait for
+	defer memory.startedUp() // ends start-up when no document came before
 	_, _ = schema.Compile()
 }
 
