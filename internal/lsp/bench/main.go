@@ -250,31 +250,18 @@ func combine(rs []result) result {
 	if len(rs) == 1 {
 		return rs[0]
 	}
-	med := func(get func(*result) *time.Duration) time.Duration {
-		v := make([]time.Duration, len(rs))
-		for i := range rs {
-			v[i] = *get(&rs[i])
-		}
-		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-		return v[len(v)/2]
+	// times lists a result's times, the same fields in the same order.
+	times := func(r *result) []*time.Duration {
+		return []*time.Duration{&r.parse, &r.freshParse, &r.init, &r.cold, &r.open, &r.reopen, &r.editP50, &r.editP95, &r.hoverP95, &r.complP95, &r.firstReq, &r.firstReqP95, &r.editReqP95}
 	}
 	out := rs[0]
-	for _, get := range []func(*result) *time.Duration{
-		func(r *result) *time.Duration { return &r.parse },
-		func(r *result) *time.Duration { return &r.freshParse },
-		func(r *result) *time.Duration { return &r.init },
-		func(r *result) *time.Duration { return &r.cold },
-		func(r *result) *time.Duration { return &r.open },
-		func(r *result) *time.Duration { return &r.reopen },
-		func(r *result) *time.Duration { return &r.editP50 },
-		func(r *result) *time.Duration { return &r.editP95 },
-		func(r *result) *time.Duration { return &r.hoverP95 },
-		func(r *result) *time.Duration { return &r.complP95 },
-		func(r *result) *time.Duration { return &r.firstReq },
-		func(r *result) *time.Duration { return &r.firstReqP95 },
-		func(r *result) *time.Duration { return &r.editReqP95 },
-	} {
-		*get(&out) = med(get)
+	for i, field := range times(&out) {
+		v := make([]time.Duration, len(rs))
+		for j := range rs {
+			v[j] = *times(&rs[j])[i]
+		}
+		sort.Slice(v, func(a, b int) bool { return v[a] < v[b] })
+		*field = v[len(v)/2]
 	}
 	for _, r := range rs[1:] {
 		out.rssKB, out.fileKB = max(out.rssKB, r.rssKB), max(out.fileKB, r.fileKB)
