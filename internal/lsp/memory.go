@@ -27,8 +27,8 @@ import (
 //     of its open time), one of 400 KiB at about 65%, one of a megabyte
 //     and more at 30%;
 //   - and while what is live is small, the heap may reach the heavy works'
-//     goal (heavyGoalFor: heavyHeapBudget, or twice their projected peak
-//     when that is less) before its next collection: after each
+//     goal (heavyGoalFor: their projected peak, and within heavyHeapBudget
+//     up to twice it) before its next collection: after each
 //     collection (afterGC) the target is set again from what it
 //     found live, at most Go's default, never below the floor, until the
 //     floor allows more than the goal. A fixed floor collects at every 30%
@@ -108,10 +108,11 @@ func heavyTargetFor(live uint64, reading int) int {
 
 // heavyGoalFor is the heap that whole-file reads of reading bytes in all,
 // with live bytes live before them, may reach before a collection while
-// what is live is small: heavyHeapBudget, or twice their projected peak
-// of what is live when that is less.
+// what is live is small: their projected peak of what is live, and while
+// that is under heavyHeapBudget, up to twice it within the budget.
 func heavyGoalFor(live uint64, reading int) uint64 {
-	return min(heavyHeapBudget, 2*(live+uint64(reading)*treeBytesPerTextByte))
+	peak := live + uint64(reading)*treeBytesPerTextByte
+	return max(peak, min(heavyHeapBudget, 2*peak))
 }
 
 // goalTarget is the collector's target that lets a heap of live bytes grow

@@ -69,11 +69,12 @@ func TestHeavyGoalFor(t *testing.T) {
 		reading int
 		want    uint64
 	}{
-		{0, heavyText, 8 * mib},                // twice the 4 MiB projected
-		{1 * mib, heavyText, 10 * mib},         // twice 1 + 4 MiB
-		{5 * mib, 267 * kib, heavyHeapBudget},  // a compact 1,000-deployment file: 2 × 9.2 MiB is over the budget
-		{0, 947 * kib, heavyHeapBudget},        // 1,000 realistic deployments
-		{64 * mib, heavyText, heavyHeapBudget}, // a large live heap: the goal no longer binds (steerLocked)
+		{0, heavyText, 8 * mib},                            // twice the 4 MiB projected
+		{1 * mib, heavyText, 10 * mib},                     // twice 1 + 4 MiB
+		{5 * mib, 267 * kib, heavyHeapBudget},              // a compact 1,000-deployment file: 2 × 9.2 MiB is over the budget
+		{0, 947 * kib, heavyHeapBudget},                    // 1,000 realistic deployments: 14.8 MiB projected
+		{0, 4741 * kib, 4741 * kib * treeBytesPerTextByte}, // 5,000 of them: the projected peak
+		{64 * mib, heavyText, 68 * mib},                    // a large live heap: the goal no longer binds (steerLocked)
 	} {
 		if got := heavyGoalFor(c.live, c.reading); got != c.want {
 			t.Errorf("heavyGoalFor(%d MiB, %d KiB) = %d KiB, want %d KiB", c.live/mib, c.reading/kib, got/kib, c.want/kib)
@@ -162,15 +163,16 @@ func TestHeavyWorkSteersToItsGoalAfterEachCollection(t *testing.T) {
 func TestHeavyWorkOnALargeLiveHeapKeepsToTheFloor(t *testing.T) {
 	before := debug.SetGCPercent(defaultGCPercent)
 	defer debug.SetGCPercent(before)
-	// More live than the goal allows at the floor: no goal, no limit.
-	tree := make([]byte, heavyHeapBudget)
+	// So much live that the floor already lets the heap grow past the
+	// projected peak: no goal, no limit.
+	tree := make([]byte, 2*heavyHeapBudget)
 	for i := range tree {
 		tree[i] = 1
 	}
 	runtime.GC()
 	m := newMemoryPolicy(true)
-	m.heavyWork(heavyText*4, func() {
-		want := heavyTargetFor(liveHeap(), heavyText*4)
+	m.heavyWork(heavyText, func() {
+		want := heavyTargetFor(liveHeap(), heavyText)
 		if p := gcPercent(); p != want {
 			t.Errorf("GC percent %d, want the floor %d", p, want)
 		}
