@@ -86,8 +86,9 @@ const (
 	// that is between heavyGCPercent and defaultGCPercent of it.
 	garbageHeadroom = 4 << 20
 	// heavyHeapBudget is the heap a whole-file read may reach at a target
-	// above heavyGCPercent (live and garbage). With the binary's pages and
-	// the runtime's own memory it keeps the process near 30 MiB.
+	// above heavyGCPercent (live and garbage), unless its projected peak is
+	// more (heavyGoalFor). With the binary's pages and the runtime's own
+	// memory it keeps the process near 30 MiB.
 	heavyHeapBudget = 18 << 20
 	// treeBytesPerTextByte estimates what a whole-file read holds live per
 	// byte of text at its peak (both syntax trees, the model, the rules'
