@@ -33,6 +33,12 @@ func TestTargetFor(t *testing.T) {
 	}
 }
 
+// setGCPercent sets the collector's target for the rest of the test.
+func setGCPercent(t *testing.T, p int) {
+	before := debug.SetGCPercent(p)
+	t.Cleanup(func() { debug.SetGCPercent(before) })
+}
+
 // gcPercent reads the collector's target (by setting it back).
 func gcPercent() int {
 	p := debug.SetGCPercent(100)
@@ -115,8 +121,7 @@ func steered(m *memoryPolicy) (percent, want int, goal uint64) {
 }
 
 func TestHeavyWorkSteersToItsGoalAfterEachCollection(t *testing.T) {
-	before := debug.SetGCPercent(defaultGCPercent)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, defaultGCPercent)
 	runtime.GC()
 	m := newMemoryPolicy(true)
 	m.heavyWork(heavyText*4, func() {
@@ -161,8 +166,7 @@ func TestHeavyWorkSteersToItsGoalAfterEachCollection(t *testing.T) {
 }
 
 func TestHeavyWorkOnALargeLiveHeapKeepsToTheFloor(t *testing.T) {
-	before := debug.SetGCPercent(defaultGCPercent)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, defaultGCPercent)
 	// So much live that the floor already lets the heap grow past the
 	// projected peak: no goal, no limit.
 	tree := make([]byte, 2*heavyHeapBudget)
@@ -184,8 +188,7 @@ func TestHeavyWorkOnALargeLiveHeapKeepsToTheFloor(t *testing.T) {
 }
 
 func TestHeavyWorkLowersTheTargetUntilTheLastEnds(t *testing.T) {
-	before := debug.SetGCPercent(defaultGCPercent)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, defaultGCPercent)
 	runtime.GC() // what is live is small
 	m := newMemoryPolicy(true)
 	// A text whose tree alone exceeds the budget.
@@ -228,8 +231,7 @@ func TestHeavyWorkLowersTheTargetUntilTheLastEnds(t *testing.T) {
 }
 
 func TestHeavyWorkOnASmallTextKeepsTheTarget(t *testing.T) {
-	before := debug.SetGCPercent(defaultGCPercent)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, defaultGCPercent)
 	m := newMemoryPolicy(true)
 	m.heavyWork(heavyText-1, func() {
 		if p := gcPercent(); p != defaultGCPercent {
@@ -239,8 +241,7 @@ func TestHeavyWorkOnASmallTextKeepsTheTarget(t *testing.T) {
 }
 
 func TestMemoryPolicyLeavesAUsersSettingAlone(t *testing.T) {
-	before := debug.SetGCPercent(77)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, 77)
 	m := newMemoryPolicy(false)
 	m.heavyWork(heavyText, func() {
 		if p := gcPercent(); p != 77 {
@@ -255,8 +256,7 @@ func TestMemoryPolicyLeavesAUsersSettingAlone(t *testing.T) {
 }
 
 func TestStartUpTargetLastsUntilTheFirstAnalysis(t *testing.T) {
-	before := debug.SetGCPercent(defaultGCPercent)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, defaultGCPercent)
 	m := newMemoryPolicy(true)
 	m.startUp()
 	if p := gcPercent(); p != startupGCPercent {
@@ -274,8 +274,7 @@ func TestStartUpTargetLastsUntilTheFirstAnalysis(t *testing.T) {
 }
 
 func TestStartUpLeavesAUsersSettingAlone(t *testing.T) {
-	before := debug.SetGCPercent(77)
-	defer debug.SetGCPercent(before)
+	setGCPercent(t, 77)
 	m := newMemoryPolicy(false)
 	m.startUp()
 	m.startedUp()
